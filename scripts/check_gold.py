@@ -2,6 +2,7 @@
 """Validate the dev gold set (benchmarks/gold/*.gold.json) against the annotation rules.
 
     check_gold.py [GOLD_DIR] [--articles ARTICLES.jsonl]
+    check_gold.py [GOLD_DIR] --inputs > dev.jsonl     article records of the gold ids, for gestae extract
 
 Checks each file's keys, quote kinds, PLOVER types, country codes, that evidence and quote text
 occur verbatim in the article, and that no file uses a reserved evaluation id. Prints one line per
@@ -156,6 +157,13 @@ def check_dir(gold_dir: Path = GOLD_DIR, articles_path: Path = ARTICLES) -> tupl
 def main(argv: list[str]) -> int:
     gold_dir = Path(argv[0]) if argv and not argv[0].startswith("--") else GOLD_DIR
     articles = Path(argv[argv.index("--articles") + 1]) if "--articles" in argv else ARTICLES
+    if "--inputs" in argv:
+        recs = load_articles(articles)
+        for p in sorted(gold_dir.glob("*.gold.json")):
+            gid = p.name[: -len(".gold.json")]
+            if gid in recs:
+                print(json.dumps(recs[gid], ensure_ascii=False))
+        return 0
     errs, summary = check_dir(gold_dir, articles)
     for e in errs:
         print(e)
