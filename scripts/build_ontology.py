@@ -50,7 +50,15 @@ def cameo2plover(path: Path) -> dict[str, dict]:
     return out
 
 
+# CAMEO 02x appeals are absent from CAMEO2PLOVER-2021; PLOVER's REQUEST covers appeals as well as
+# demands (the codebook: "appeal, request, demand"), with the modes of the matching 10x demands.
+APPEALS = {"02": None, "020": None, "021": "assist", "022": "assist", "023": "assist", "024": "change",
+           "025": "yield", "026": "meet", "027": "meet", "028": "meet"}
+
+
 def plover_of(code: str, table: dict[str, dict]) -> dict | None:
+    if code[:3] in APPEALS or code in APPEALS:
+        return {"type": "REQUEST", "mode": APPEALS.get(code[:3], APPEALS.get(code)), "contexts": []}
     """The PLOVER mapping of a code, falling back to its parents (1234 -> 123 -> 12)."""
     for n in (len(code), 3, 2):
         if code[:n] in table:

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .config import Config
@@ -33,13 +33,26 @@ def analyze(text: str, published: str | None = None, *, id: str | None = None, t
     return next(analyze_articles([article], config=config))
 
 
-def analyze_articles(articles: Iterable[Article], *, config: Config | None = None) -> Iterator[Analysis]:
-    """Analyse many articles, batched through spaCy; one :class:`Analysis` per article, in order."""
+def analyze_articles(articles: Iterable[Article], *, config: Config | None = None,
+                     on_error: Callable[[Article, Exception], None] | None = None) -> Iterator[Analysis]:
+    """Analyse many articles, batched through spaCy; one :class:`Analysis` per article, in order.
+
+    ``on_error(article, exception)``, if given, is called for an article the pipeline fails on, which is
+    then skipped while the batch goes on; without it the exception propagates.
+    """
     from .assemble import assemble
     from .nlp import process
 
-    for doc in process(articles, config or Config()):
-        yield assemble(doc)
+    for doc in process(articles, config or Config(), on_error=on_error):
+        if on_error is None:
+            yield assemble(doc)
+            continue
+        try:
+            analysis = assemble(doc)
+        except Exception as e:
+            on_error(doc._.article, e)
+            continue
+        yield analysis
 
 
 def to_json(analysis: Analysis, **kw: Any) -> str:

@@ -1,21 +1,920 @@
-"""Stage 3, actors: mentions grouped into coded actors (FIRST STUB - to be replaced by the actors work).
+"""Stage 3, actors: mentions grouped into coded actors.
+
+Every actor mention the text offers is found and linked: names ("Vladimir Putin", "Putin"),
+titled names ("Gen. Zhang Youxia"), states by name, demonym, capital or metonym ("Beijing
+announced" is China's government), international bodies (NATO, the West), title-only noun phrases
+("the Russian leader", "a senior Chinese military leader"), pronouns ("he said") and group phrases
+("the two nations" -> members). Countries and CAMEO sectors come from the shipped dictionary
+(``data/actors.json.gz``, built by ``scripts/build_actors.py`` from the Phoenix dictionaries,
+pycountry and hand tables; roles picked by the article's date), from titles and appositives in the
+text ("Shoigu, Russia's defense minister"), and from a user file (``--actors``).
 
 Interface the later stages rely on:
-- ``doc._.actors``: list of :class:`gestae.model.Actor`, each with all its mentions (names, titles,
-  pronouns) as character spans.
+- ``doc._.actors``: list of :class:`gestae.model.Actor`, each with all its mentions.
 - :func:`actor_at(doc, start, end)`: the actor with a mention overlapping that character span.
-- :func:`add_actor(doc, start, end)`: make (or find) an actor for a noun phrase a later stage found
-  (e.g. "officials" as a quote speaker).
+- :func:`actor_for_token(doc, token)`: the actor whose mention contains the token.
+- :func:`add_actor(doc, start, end)`: make (or find) an actor for a noun phrase a later stage found.
 """
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+import csv
+import functools
+import gzip
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from .errors import ConfigError, ModelError
 from .model import Actor, Span
 
-KIND_BY_LABEL = {"PERSON": "person", "ORG": "organization", "GPE": "state", "NORP": "group"}
+DATA = Path(__file__).resolve().parent / "data" / "actors.json.gz"
 
+# Spec codes of international bodies -> their CAMEO-style actor code.
+IGO_CODES = {
+    "NATO": "IGOWSTNAT", "EU": "IGOEUREEC", "UN": "IGOUNO", "AU": "IGOAFRAFU", "ASEAN": "IGOSEAASN",
+    "SCO": "IGOSCO", "BRICS": "IGOBRICS", "OPEC": "IGOBUSOPC", "IAEA": "IGOUNOIAE", "WHO": "IGOUNOHLHWHO",
+    "WTO": "IGOBUSWTO", "IMF": "IGOBUSIMF", "WB": "IGOUNODEVWBK", "ICC": "IGOJUDICC", "G7": "IGOG7",
+    "G20": "IGOG20", "ARL": "IGOMEAARL", "WST": "WST",
+}
+# CAMEO IGO code chunks -> spec code; the most specific chunk wins (IGOUNOIAE is the IAEA, not the UN).
+_IGO_CHUNKS = (("IAE", "IAEA"), ("WHO", "WHO"), ("WTO", "WTO"), ("IMF", "IMF"), ("WBK", "WB"), ("ICC", "ICC"),
+               ("NAT", "NATO"), ("EEC", "EU"), ("AFU", "AU"), ("OAU", "AU"), ("ASN", "ASEAN"), ("OPC", "OPEC"),
+               ("ARL", "ARL"), ("UNO", "UN"))
+SECTOR_CODES = {
+    "GOV", "MIL", "REB", "OPP", "PTY", "COP", "JUD", "SPY", "IGO", "NGO", "MED", "EDU", "BUS", "CRM", "CVL",
+    "REF", "HLH", "LAB", "LEG", "AGR", "ELI", "ENV", "HRI", "REL", "MOD", "RAD", "UAF", "SEP", "INS", "IMG",
+    "DEV", "AMN", "IRC", "GRP",
+}
+
+
+def igo_country(code: str) -> str | None:
+    chunks = [code[i:i + 3] for i in range(3, len(code), 3)]
+    for chunk, spec in _IGO_CHUNKS:
+        if chunk in chunks:
+            return spec
+    return None
+
+
+def split_code(code: str) -> tuple[str | None, list[str]]:
+    """'RUSGOV' -> ('RUS', ['GOV']); 'IGOWSTNAT' -> ('NATO', ['IGO']); 'GOV' -> (None, ['GOV'])."""
+    code = code.strip().upper()
+    if code in IGO_CODES:
+        return code, [] if code == "WST" else ["IGO"]
+    if code.startswith("IGO"):
+        return igo_country(code), ["IGO"]
+    if code[:3] in SECTOR_CODES:
+        country, rest = None, code
+    else:
+        country, rest = (code[:3] or None), code[3:]
+    sectors = [rest[i:i + 3] for i in range(0, len(rest), 3) if rest[i:i + 3] in SECTOR_CODES]
+    return country, sectors
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def norm_key(text: str) -> str:
+    """Dictionary key of a name: ASCII letters and digits only, lower case ("U.S." -> "us")."""
+    text = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^0-9a-z]+", "", text.encode("ascii", "ignore").decode().lower())
+
+
+# --------------------------------------------------------------------------------------------
+# The dictionary
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    name: str
+    kind: str
+    country: str | None
+    sectors: tuple[str, ...]
+    code: str | None
+    roles: tuple[tuple[str | None, tuple[str, ...], str | None, str | None], ...] = ()
+    kb_id: str | None = None
+
+    def at(self, date: str | None) -> tuple[str | None, tuple[str, ...]]:
+        """Country and sectors of the role held on ``date`` (YYYY-MM-DD); the default role otherwise."""
+        if date and self.roles:
+            valid = [r for r in self.roles if (r[2] is None or r[2] <= date) and (r[3] is None or date <= r[3])
+                     and (r[2] or r[3])]
+            if valid:
+                best = max(valid, key=lambda r: r[2] or "")
+                return best[0], best[1]
+        return self.country, self.sectors
+
+
+@dataclass(slots=True)
+class Lexicon:
+    # Entries stay as the raw JSON lists until a text names them: loading is then only json.load.
+    entries: list[Entry | list]
+    keys: dict[str, list[int]]
+    # Lone name words unique to one dictionary person ("Xi"): used only while that person holds a role.
+    surnames: dict[str, int] = field(default_factory=dict)
+    max_tokens: int = 6
+
+    def entry(self, i: int) -> Entry:
+        e = self.entries[i]
+        if not isinstance(e, Entry):
+            name, kind, country, sectors, code, roles = e
+            rl = tuple((r[0], tuple(r[1]), r[2], r[3]) for r in roles) if roles else ()
+            e = self.entries[i] = Entry(name, kind, country, tuple(sectors), code, rl, kb_id=f"gestae:{i}")
+        return e
+
+    def get(self, key: str) -> list[Entry]:
+        return [self.entry(i) for i in self.keys.get(key, ())]
+
+
+def _code(country: str | None, sectors) -> str | None:
+    if country in IGO_CODES:
+        return IGO_CODES[country]
+    if not country and not sectors:
+        return None
+    return (country or "") + "".join(sectors)
+
+
+@functools.lru_cache(maxsize=1)
+def _base_lexicon() -> Lexicon:
+    try:
+        with gzip.open(DATA, "rt", encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except OSError as e:
+        raise ModelError(f"cannot read the actor dictionary {DATA}: {e}. Rebuild it with "
+                         "python scripts/build_actors.py") from None
+    return Lexicon(raw["entries"], raw["keys"], raw.get("surnames", {}))
+
+
+USER_KINDS = ("person", "organization", "state", "group", "location", "other")
+
+
+def read_user_actors(path: str | Path) -> list[tuple[list[str], Entry]]:
+    """User actors from YAML or CSV (format in README, section Actors); ConfigError names file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read actors file: {e}") from None
+    rows: list[tuple[str, dict]] = []
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            raise ConfigError(f"{path}: reading YAML needs PyYAML (pip install pyyaml)") from None
+        try:
+            data = yaml.load(text, Loader=_line_loader(yaml))
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f":{mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path}{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+        if isinstance(data, dict) and "actors" in data:
+            data = data["actors"]
+        if not isinstance(data, list):
+            raise ConfigError(f"{path}:1: want a list of actors (or a mapping with key 'actors')")
+        for item in data:
+            line = item.pop("__line__", "?") if isinstance(item, dict) else "?"
+            if not isinstance(item, dict):
+                raise ConfigError(f"{path}: each actor must be a mapping with at least 'name', got {item!r}")
+            rows.append((f"{path}:{line}", item))
+    elif path.suffix.lower() in (".csv", ".tsv"):
+        reader = csv.DictReader(text.splitlines(), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        if not reader.fieldnames or "name" not in [f.strip() for f in reader.fieldnames]:
+            raise ConfigError(f"{path}:1: CSV header must have a 'name' column (name,aliases,kind,country,"
+                              "sectors,code,start,end)")
+        for n, rec in enumerate(reader, 2):
+            rows.append((f"{path}:{n}", {k.strip(): v for k, v in rec.items() if k}))
+    else:
+        raise ConfigError(f"{path}: actors file must be .yaml, .yml, .csv or .tsv")
+    out = []
+    for origin, rec in rows:
+        unknown = set(rec) - {"name", "aliases", "kind", "country", "sectors", "code", "start", "end", "title"}
+        if unknown:
+            raise ConfigError(f"{origin}: unknown field(s) {', '.join(sorted(unknown))}")
+        name = str(rec.get("name") or "").strip()
+        if not name:
+            raise ConfigError(f"{origin}: actor without a name")
+        aliases = rec.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = [a.strip() for a in aliases.split("|") if a.strip()]
+        if not isinstance(aliases, list):
+            raise ConfigError(f"{origin}: aliases must be a list (CSV: separated by |)")
+        kind = str(rec.get("kind") or "person").strip()
+        if kind not in USER_KINDS:
+            raise ConfigError(f"{origin}: kind must be one of {', '.join(USER_KINDS)}, got {kind!r}")
+        code = str(rec.get("code") or "").strip().upper() or None
+        country = str(rec.get("country") or "").strip().upper() or None
+        sectors = rec.get("sectors") or []
+        if isinstance(sectors, str):
+            sectors = [s for s in re.split(r"[|,\s]+", sectors.upper()) if s]
+        if code:
+            c, s = split_code(code)
+            country = country or c
+            sectors = sectors or s
+        if country and not (re.fullmatch(r"[A-Z]{3}", country) or country in IGO_CODES):
+            raise ConfigError(f"{origin}: country must be an ISO 3166 alpha-3 code or one of "
+                              f"{', '.join(IGO_CODES)}, got {country!r}")
+        bad = [s for s in sectors if s not in SECTOR_CODES]
+        if bad:
+            raise ConfigError(f"{origin}: unknown sector code(s) {', '.join(bad)}")
+        dates = []
+        for k in ("start", "end"):
+            v = rec.get(k)
+            v = str(v).strip() if v not in (None, "") else None
+            if v and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+                raise ConfigError(f"{origin}: {k} must be a date YYYY-MM-DD, got {v!r}")
+            dates.append(v)
+        sectors_t = tuple(sectors)
+        roles = ((country, sectors_t, dates[0], dates[1]),) if any(dates) else ()
+        entry = Entry(name, kind, None if roles else country, () if roles else sectors_t,
+                      code or _code(country, sectors_t), roles, kb_id=f"user:{origin}")
+        out.append(([name, *map(str, aliases)], entry))
+    return out
+
+
+def _line_loader(yaml):
+    class LineLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            mapping = super().construct_mapping(node, deep=deep)
+            mapping["__line__"] = node.start_mark.line + 1
+            return mapping
+    return LineLoader
+
+
+@functools.lru_cache(maxsize=8)
+def load_lexicon(actors_file: str | None = None) -> Lexicon:
+    """The shipped dictionary, with a user file's actors added first (they win over shipped ones)."""
+    base = _base_lexicon()
+    if not actors_file:
+        return base
+    user = read_user_actors(actors_file)
+    entries = list(base.entries)
+    keys = dict(base.keys)
+    for aliases, entry in user:
+        idx = len(entries)
+        entries.append(entry)
+        for alias in aliases:
+            k = norm_key(alias)
+            if k:
+                keys[k] = [idx, *[i for i in keys.get(k, ()) if i != idx]]
+    return Lexicon(entries, keys, base.surnames)
+
+
+# --------------------------------------------------------------------------------------------
+# Titles and sectors
+# --------------------------------------------------------------------------------------------
+
+# Title words -> CAMEO sector. Multi-word titles are looked up before single words.
+TITLE_SECTORS: dict[str, str] = {}
+for _sector, _words in {
+    "MIL": "defense minister|defence minister|defense secretary|defence secretary|defense ministry|defence ministry|"
+           "chief of staff|air force|general|gen|lt|lieutenant|col|colonel|maj|admiral|adm|marshal|commander|army|"
+           "military|troops|soldier|soldiers|navy|naval|forces|brig|brigadier|sgt|sergeant|armed|militaries|"
+           "second-in-command|paratroopers|marines|officer|officers",
+    "GOV": "prime minister|foreign minister|vice president|head of state|secretary of state|state councilor|"
+           "foreign ministry|interior ministry|president|premier|minister|ministers|chancellor|secretary|spokesman|"
+           "spokeswoman|spokesperson|official|officials|government|governments|administration|ministry|cabinet|"
+           "leader|leaders|king|queen|prince|emir|sultan|monarch|ambassador|envoy|diplomat|diplomats|governor|"
+           "mayor|councilor|councillor|authorities|regime|presidency|negotiator|negotiators|delegation|dictator|"
+           "aide|aides|adviser|advisers|advisor|pm|embassy|consul|statesman|crown|vice|deputy|junta",
+    "COP": "police|policeman|policemen|policewoman|gendarmes",
+    "JUD": "judge|judges|court|courts|prosecutor|prosecutors|justice|attorney general|tribunal",
+    "LEG": "lawmaker|lawmakers|legislator|legislators|senator|senators|sen|rep|congressman|congresswoman|"
+           "parliament|parliamentarian|parliamentarians|mp|mps|congress|senate|legislature|deputies",
+    "OPP": "opposition|dissident|dissidents",
+    "REB": "rebel|rebels|insurgent|insurgents|militant|militants|guerrilla|guerrillas|separatist|separatists|"
+           "jihadist|jihadists|fighters|militia|militias|gunmen",
+    "MED": "journalist|journalists|reporter|reporters|newspaper|media|editor|broadcaster|correspondent",
+    "BUS": "company|companies|businessman|businessmen|executive|executives|ceo|firm|firms|businesses|bank|"
+           "banks|industry|investors|chairman",
+    "CVL": "civilians|civilian|residents|protesters|protestors|demonstrators|villagers|citizens|activist|"
+           "activists|people|workers|farmers",
+    "EDU": "student|students|professor|university|teachers",
+    "HLH": "doctor|doctors|hospital|nurses",
+    "REL": "cleric|clerics|priest|imam|bishop|pope|church|clergy|rabbi|monk|monks|ayatollah",
+    "SPY": "intelligence|spy|spies|spymaster",
+    "REF": "refugee|refugees|migrants",
+}.items():
+    for _w in _words.split("|"):
+        TITLE_SECTORS[_w] = _sector
+TITLE_PHRASES = sorted((w for w in TITLE_SECTORS if " " in w), key=lambda w: -len(w))
+
+# Head nouns that make a noun phrase an actor, with the kind of actor they make.
+PERSON_HEADS = {
+    "president", "premier", "minister", "chancellor", "secretary", "spokesman", "spokeswoman", "spokesperson",
+    "official", "leader", "king", "queen", "prince", "emir", "sultan", "monarch", "ambassador", "envoy",
+    "diplomat", "governor", "mayor", "general", "commander", "admiral", "colonel", "marshal", "judge",
+    "prosecutor", "lawmaker", "senator", "journalist", "reporter", "chief", "head", "negotiator", "aide",
+    "adviser", "advisor", "chairman", "chairwoman", "director", "executive", "ceo", "dictator", "councilor",
+    "officer", "soldier", "cleric", "analyst", "counterpart", "deputy", "legislator", "congressman",
+}
+GROUP_HEADS = {
+    "officials", "leaders", "diplomats", "troops", "soldiers", "forces", "lawmakers", "legislators", "protesters",
+    "demonstrators", "rebels", "militants", "insurgents", "authorities", "police", "civilians", "residents",
+    "ministers", "generals", "commanders", "activists", "journalists", "fighters", "militias", "gunmen",
+    "negotiators", "envoys", "prosecutors", "senators", "investigators", "separatists", "refugees", "workers",
+    "students", "people", "citizens", "farmers", "villagers", "officers", "delegates", "delegation", "military",
+    "militaries", "army", "navy", "government", "governments", "administration", "ministry", "cabinet",
+    "parliament", "congress", "senate", "court", "regime", "embassy", "company", "junta", "opposition", "media",
+    "intelligence", "coalition", "alliance", "party",
+}
+ORG_HEADS = {"military", "army", "navy", "government", "administration", "ministry", "cabinet", "parliament",
+             "congress", "senate", "court", "regime", "embassy", "company", "junta", "alliance", "party",
+             "coalition", "intelligence", "media", "opposition", "delegation"}
+# Words that may sit in a person's title before the name ("Russian Defense Minister Sergey Shoigu").
+TITLE_MODIFIERS = {"former", "acting", "deputy", "vice", "senior", "top", "chief", "then", "foreign", "defense",
+                   "defence", "prime", "interior", "finance", "economy", "trade", "state", "supreme", "first",
+                   "lt.", "lt", "gen.", "maj.", "col.", "adm.", "sen.", "rep.", "dr.", "mr.", "mrs.", "ms.", "mr",
+                   "mrs", "ms", "dr", "secretary-general", "army", "navy", "military", "opposition", "rebel",
+                   "security", "national", "air", "force", "staff", "of", "the", "general", "health",
+                   "justice", "home", "labor", "labour", "energy", "education", "agriculture", "information",
+                   "culture", "oil", "industry", "transport", "communications", "environment", "intelligence",
+                   "party", "parliament", "parliamentary", "speaker", "commander", "chairman", "leader", "head"}
+HONORIFICS = {"mr", "mrs", "ms", "dr", "sir", "madam", "mr.", "mrs.", "ms.", "dr."}
+LOCATIVE_PREPS = {"in", "at", "near", "inside", "outside", "across", "throughout", "around", "to", "from",
+                  "into", "toward", "towards", "via", "within"}
+PRONOUNS_SG = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+PRONOUNS_PL = {"they", "them", "their", "theirs", "themselves"}
+GROUP_NOUNS_STATES = {"nations", "countries", "states", "governments", "neighbours", "neighbors", "powers",
+                      "capitals", "allies", "sides", "parties"}
+GROUP_NOUNS_PEOPLE = {"leaders", "presidents", "ministers", "men", "sides", "officials", "heads", "generals",
+                      "counterparts"}
+
+
+def title_sectors(words: list[str]) -> tuple[str, ...]:
+    """CAMEO sectors of a title: MIL wins over GOV ("defense minister", "military leader")."""
+    text = " " + " ".join(w.lower().strip(".") for w in words) + " "
+    found: list[str] = []
+    for phrase in TITLE_PHRASES:
+        if f" {phrase} " in text:
+            found.append(TITLE_SECTORS[phrase])
+            text = text.replace(f" {phrase} ", " | ")
+    for w in text.split():
+        s = TITLE_SECTORS.get(w)
+        if s:
+            found.append(s)
+    if not found:
+        return ()
+    if "MIL" in found:
+        return ("MIL",)
+    return (found[0],)
+
+
+# --------------------------------------------------------------------------------------------
+# Mention finding
+# --------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Mention:
+    start: int  # token indices, end exclusive
+    end: int
+    type: str  # name | state | org | title | pronoun | group | location
+    entry: Entry | None = None
+    country: str | None = None
+    sectors: tuple[str, ...] = ()
+    title: str | None = None
+    name: str | None = None
+    kind: str = "other"
+    ref: int | None = None  # index of the mention this one refers to (pronouns, surnames, titles)
+    members: list[int] = field(default_factory=list)
+    plural: bool = False
+    subject: bool = False
+    key: tuple | None = None
+
+
+def _is_cap(tok: Token) -> bool:
+    return bool(tok.text) and (tok.text[0].isupper() or tok.text[0].isdigit())
+
+
+def _quote_mask(text: str) -> list[bool]:
+    """For each character: inside quotation marks? Curly quotes pair by shape; straight ones alternate."""
+    mask = [False] * len(text)
+    inside = False
+    for i, ch in enumerate(text):
+        if ch == "“" or (ch == '"' and not inside):
+            inside = True
+        elif ch == "”" or ch == '"':
+            mask[i] = True
+            inside = False
+            continue
+        elif ch == "\n":
+            inside = False
+        mask[i] = inside
+    return mask
+
+
+def lexicon_matches(doc: Doc, lex: Lexicon) -> list[tuple[int, int, list[Entry]]]:
+    """Longest dictionary matches over capitalised token runs: (start, end, entries)."""
+    out = []
+    surname_hits: set[int] = set()
+    toks = [t.text for t in doc]
+    keys = [norm_key(t) for t in toks]
+    n = len(doc)
+    i = 0
+    while i < n:
+        if not _is_cap(doc[i]) or not keys[i]:
+            i += 1
+            continue
+        hit = None
+        for L in range(min(lex.max_tokens, n - i), 0, -1):
+            last = doc[i + L - 1]
+            if last.is_punct or last.is_space or (L > 1 and not (_is_cap(last) or last.lower_ in ("countries", "nations", "powers", "governments", "allies"))):
+                continue
+            key = "".join(keys[i:i + L])
+            if key in lex.keys:
+                span_text = doc[i:i + L].text
+                if len(key) <= 3 and not "".join(c for c in span_text if c.isalpha()).isupper():
+                    continue
+                hit = (i, i + L, lex.get(key))
+                break
+        if hit is None and keys[i] in lex.surnames and doc[i].pos_ == "PROPN" and doc[i].ent_type_ in ("PERSON", "ORG", "GPE", ""):
+            hit = (i, i + 1, [lex.entry(lex.surnames[keys[i]])])
+            surname_hits.add(i)
+        if hit:
+            out.append(hit)
+            i = hit[1]
+        else:
+            i += 1
+    return out, surname_hits
+
+
+def _pick(entries: list[Entry], date: str | None) -> Entry | None:
+    """Of the entries a name matches, the first whose dated role covers the date, else the first."""
+    return next((e for e in entries if _holds_role(e, date)), entries[0] if entries else None)
+
+
+def _holds_role(entry: Entry, date: str | None) -> bool:
+    return bool(date) and any((r[2] is None or r[2] <= date) and (r[3] is None or date <= r[3]) for r in entry.roles
+                              if r[2] or r[3])
+
+
+def _published(doc: Doc) -> str | None:
+    art = getattr(doc._, "article", None)
+    return getattr(art, "published", None) if art is not None else None
+
+
+def _country_of_tokens(tokens, lex: Lexicon) -> str | None:
+    for t in tokens:
+        if not _is_cap(t):
+            continue
+        for e in lex.get(norm_key(t.text)):
+            if e.kind in ("state", "group") and e.country:
+                return e.country
+    return None
+
+
+class Finder:
+    """Finds and links the mentions of one Doc."""
+
+    def __init__(self, doc: Doc, lex: Lexicon):
+        self.doc = doc
+        self.lex = lex
+        self.date = _published(doc)
+        self.claimed: list[int | None] = [None] * len(doc)  # token -> mention index
+        self.mentions: list[Mention] = []
+        self.qmask = _quote_mask(doc.text)
+
+    def in_quote(self, i: int) -> bool:
+        return self.qmask[self.doc[i].idx] if self.doc[i].idx < len(self.qmask) else False
+
+    def free(self, start: int, end: int) -> bool:
+        return all(self.claimed[i] is None for i in range(start, end))
+
+    def add(self, m: Mention) -> int:
+        idx = len(self.mentions)
+        self.mentions.append(m)
+        for i in range(m.start, m.end):
+            self.claimed[i] = idx
+        head = self.doc[m.start:m.end].root
+        m.subject = head.dep_ in ("nsubj", "nsubjpass")
+        return idx
+
+    # -- 1. people by name ---------------------------------------------------------------
+    def people(self, matches) -> None:
+        doc = self.doc
+        spans: list[tuple[int, int, Entry | None]] = []
+        matches, surname_hits = matches
+        lex_people = {(s, e): [_pick([x for x in ents if x.kind == "person"], self.date)] for s, e, ents in matches
+                      if ents[0].kind == "person"
+                      and (s not in surname_hits or _holds_role(ents[0], self.date))}
+        for ent in doc.ents:
+            if ent.label_ == "PERSON":
+                s, e = ent.start, ent.end
+                while s < e - 1 and (doc[s].lower_ in HONORIFICS or doc[s].lower_.strip(".") in TITLE_SECTORS):
+                    s += 1
+                while e > s and (doc[e - 1].is_punct or doc[e - 1].tag_ == "POS"):
+                    e -= 1
+                if e > s:
+                    k = norm_key(doc[s:e].text)
+                    entry = _pick([x for x in self.lex.get(k) if x.kind == "person"] or self.lex.get(k), self.date)
+                    if entry is not None and entry.kind != "person" and e - s == 1:
+                        continue  # "SPLA", "Haaretz" tagged PERSON: the dictionary knows better
+                    if entry is None and k in self.lex.surnames:
+                        entry = self.lex.entry(self.lex.surnames[k])
+                        entry = entry if _holds_role(entry, self.date) else None
+                    spans.append((s, e, entry if entry and entry.kind == "person" else None))
+        for (s, e), people in lex_people.items():
+            if e - s == 1 and doc[s].pos_ != "PROPN":
+                continue  # "Some information ...": a common word, not the surname it shares
+            if people and not any(a <= s < b or s <= a < e for a, b, _ in spans):
+                spans.append((s, e, people[0]))
+        spans.sort()
+        # Full names first, so that a later (or earlier) lone surname can link to them.
+        full: dict[str, int] = {}
+        for s, e, entry in sorted(spans, key=lambda x: -(x[1] - x[0])):
+            if not self.free(s, e):
+                continue
+            words = [t.text for t in doc[s:e]]
+            surname_of = full.get(norm_key(words[-1])) if len(words) == 1 else None
+            if surname_of is not None:
+                self.add(Mention(s, e, "name", ref=surname_of, kind="person"))
+                continue
+            m = Mention(s, e, "name", entry=entry, kind="person", name=doc[s:e].text)
+            idx = self.add(m)
+            if len(words) > 1:
+                # Either end may be the surname ("Zhang Youxia" -> "Zhang", "Vladimir Putin" -> "Putin").
+                for w in words:
+                    if len(norm_key(w)) > 1 and w.lower() not in HONORIFICS:
+                        full.setdefault(norm_key(w), idx)
+                full.setdefault(norm_key(doc[s:e].text), idx)
+        self.surnames = full
+        # Lone tokens the tagger called GPE/ORG/PROPN that are a known person's surname ("Zhang met").
+        for t in doc:
+            if self.claimed[t.i] is None and _is_cap(t) and t.pos_ == "PROPN":
+                ref = full.get(norm_key(t.text))
+                if ref is not None:
+                    self.add(Mention(t.i, t.i + 1, "name", ref=ref, kind="person"))
+        for idx, m in enumerate(list(self.mentions)):
+            if m.type == "name" and m.ref is None:
+                self.titles_of(idx)
+
+    def titles_of(self, idx: int) -> None:
+        """Title before the name and appositive after it give a person's title, country and sectors."""
+        doc, m = self.doc, self.mentions[idx]
+        s = m.start
+        pre: list[Token] = []
+        j = s - 1
+        while j >= 0 and self.claimed[j] is None:
+            t = doc[j]
+            low = t.lower_
+            is_country = _is_cap(t) and any(e.kind in ("state", "group") for e in self.lex.get(norm_key(t.text)))
+            if t.tag_ == "POS" and j > 0 and any(e.kind == "state" for e in self.lex.get(norm_key(doc[j - 1].text))):
+                pre.insert(0, t)
+                j -= 1
+                continue
+            if (low.strip(".") in TITLE_SECTORS or low in TITLE_MODIFIERS or low in PERSON_HEADS or is_country
+                    or (t.pos_ == "PROPN" and t.head.i >= s and t.dep_ == "compound")) and not t.is_space:
+                if low in ("the", "of") and not pre:
+                    break
+                pre.insert(0, t)
+                j -= 1
+                continue
+            break
+        while pre and pre[0].lower_ in ("the", "of", "'s", "’s"):
+            pre.pop(0)
+        country = None
+        title_words: list[str] = []
+        for t in pre:
+            c = _country_of_tokens([t], self.lex) if _is_cap(t) else None
+            if c and country is None:
+                country = c
+            elif t.tag_ != "POS":
+                title_words.append(t.text)
+        # Appositive: "Shoigu, Russia's defense minister" / "Zhang Youxia, second-in-command of China's military".
+        head = doc[m.start:m.end].root
+        app_tokens: list[Token] = []
+        if m.end < len(doc) and doc[m.end].text == ",":
+            for child in head.rights:
+                if child.i > m.end and child.dep_ in ("appos", "npadvmod", "amod") and child.pos_ in ("NOUN", "PROPN", "ADJ"):
+                    sub = [t for t in child.subtree if not self.in_quote(t.i)]
+                    if sub and len(sub) <= 12:
+                        app_tokens = sub
+                    break
+        if app_tokens:
+            app_words = [t.text for t in app_tokens]
+            app_sec = title_sectors(app_words)
+            if app_sec or any(t.lower_ in PERSON_HEADS for t in app_tokens):
+                country = country or _country_of_tokens(app_tokens, self.lex)
+                title_words += [w for w in app_words if w.lower() in TITLE_SECTORS or w.lower() in PERSON_HEADS
+                                or w.lower() in TITLE_MODIFIERS]
+        sectors = title_sectors(title_words)
+        if pre:
+            m.start = pre[0].i
+            for i in range(m.start, m.end):
+                self.claimed[i] = idx
+        m.title = " ".join(t.text for t in pre if t.tag_ != "POS") or (" ".join(t.text for t in app_tokens) or None)
+        if m.entry is not None:
+            ec, es = m.entry.at(self.date)
+            m.country = country or ec
+            m.sectors = sectors or es
+        else:
+            m.country, m.sectors = country, sectors
+
+    # -- 2. states, organisations and the West from the dictionary ------------------------
+    def named(self, matches) -> None:
+        doc = self.doc
+        person_ents = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON" and e.end - e.start > 1]
+        for s, e, entries in matches[0]:
+            if not self.free(s, e):
+                continue
+            if any(a <= s and e <= b and (a, b) != (s, e) for a, b in person_ents):
+                continue  # "Jordan" in "Michael Jordan"
+            entry = next((x for x in entries if x.kind != "person"), None)
+            if entry is None:
+                continue
+            country, sectors = entry.at(self.date)
+            root = doc[s:e].root
+            kind = entry.kind
+            mtype = "state" if kind == "state" else "org"
+            # "at a military forum in Beijing": a place, not an actor.
+            if kind == "state" and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
+                mtype, kind, sectors = "location", "location", ()
+            name = entry.name
+            if kind == "state" and sectors:
+                name = doc[s:e].text  # "Beijing", "the Kremlin": named as written
+            self.add(Mention(s, e, mtype, entry=entry, country=country, sectors=tuple(sectors), kind=kind, name=name,
+                             plural=entry.country == "WST"))
+        # Organisations and groups the tagger found but the dictionary does not know.
+        for ent in doc.ents:
+            if ent.label_ in ("ORG", "NORP") and self.free(ent.start, ent.end) and _is_cap(ent[-1]):
+                s = ent.start + (1 if doc[ent.start].lower_ == "the" else 0)
+                if s >= ent.end:
+                    continue
+                words = [t.text for t in doc[s:ent.end]]
+                country = _country_of_tokens(doc[s:ent.end], self.lex)
+                kind = "organization" if ent.label_ == "ORG" else "group"
+                self.add(Mention(s, ent.end, "org", country=country, sectors=title_sectors(words), kind=kind,
+                                 name=" ".join(words), plural=ent.label_ == "NORP"))
+
+    # -- 3. group phrases: "the two nations", "both sides" --------------------------------
+    def groups(self) -> None:
+        doc = self.doc
+        for t in doc:
+            low = t.lower_
+            if low not in GROUP_NOUNS_STATES | GROUP_NOUNS_PEOPLE or self.claimed[t.i] is not None:
+                continue
+            prev = doc[t.i - 1] if t.i > 0 else None
+            if prev is None or prev.lower_ not in ("two", "both"):
+                continue
+            s = t.i - 1
+            if s > 0 and doc[s - 1].lower_ in ("the", "these", "those"):
+                s -= 1
+            if not self.free(s, t.i + 1):
+                continue
+            m = Mention(s, t.i + 1, "group", kind="group", name=doc[s:t.i + 1].text, plural=True)
+            m.members = self.recent_pair(s, states=low in GROUP_NOUNS_STATES, people=low in GROUP_NOUNS_PEOPLE)
+            self.add(m)
+
+    def recent_pair(self, before: int, states: bool, people: bool) -> list[int]:
+        """The two most recent distinct actors (by country for states, by person for people)."""
+        seen: list[int] = []
+        keys: set = set()
+        for idx in sorted(range(len(self.mentions)), key=lambda k: -self.mentions[k].start):
+            m = self.mentions[idx]
+            if m.start >= before or m.type == "dropped":
+                continue
+            base = self.resolve(idx)
+            bm = self.mentions[base]
+            ok = (states and bm.kind in ("state",) and bm.country) or (people and bm.kind == "person")
+            if not ok:
+                continue
+            key = bm.country if bm.kind == "state" else base
+            if key in keys:
+                continue
+            keys.add(key)
+            seen.append(base)
+            if len(seen) == 2:
+                break
+        return seen if len(seen) == 2 else []
+
+    # -- 4. title-only noun phrases: "the Russian leader", "Chinese officials" -----------
+    def titles(self) -> None:
+        doc = self.doc
+        for t in doc:
+            low = t.lower_
+            if self.claimed[t.i] is not None or t.pos_ not in ("NOUN", "PROPN"):
+                continue
+            if low not in PERSON_HEADS and low not in GROUP_HEADS:
+                continue
+            if t.i > 0 and doc[t.i - 1].lower_ in ("two", "both") and low in GROUP_NOUNS_STATES | GROUP_NOUNS_PEOPLE:
+                continue  # a group phrase ("both leaders"): see groups()
+            if any(c.dep_ == "compound" and c.i > t.i for c in t.children) or t.dep_ == "compound":
+                continue  # "navy drills", "President Putin": a modifier, not the phrase's head
+            # Left modifiers only: determiners, adjectives, compounds, possessives.
+            left = [c for c in t.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nummod", "nmod")]
+            s = min((c.left_edge.i for c in left), default=t.i)
+            toks = list(doc[s:t.i + 1])
+            # Possessor: "China's military", "Russia's defense minister".
+            country = None
+            for c in toks:
+                if c.i != t.i and self.claimed[c.i] is not None:
+                    pm = self.mentions[self.claimed[c.i]]
+                    base = self.mentions[self.resolve(self.claimed[c.i])]
+                    if base.kind in ("state", "location", "person") and base.country:
+                        country = country or base.country
+                    elif pm.type != "pronoun":
+                        break
+            country = country or _country_of_tokens([c for c in toks if self.claimed[c.i] is None], self.lex)
+            # "second-in-command of China's military" / "the foreign minister of Japan"
+            if country is None:
+                for c in t.rights:
+                    if c.dep_ == "prep" and c.lower_ == "of":
+                        obj = [g for g in c.children if g.dep_ == "pobj"]
+                        if obj:
+                            country = _country_of_tokens(list(obj[0].subtree)[:4], self.lex)
+                        break
+            words = [c.text for c in toks]
+            sectors = title_sectors(words)
+            if not sectors and not country and low not in PERSON_HEADS:
+                continue
+            plural = low in GROUP_HEADS and low not in ORG_HEADS or t.tag_ in ("NNS", "NNPS")
+            kind = "group" if plural else ("organization" if low in ORG_HEADS else "person")
+            # A demonym modifying the head ("a senior Chinese military leader") belongs to the phrase;
+            # a possessor ("China's military") stays its own mention, and the phrase starts after it.
+            for c in toks:
+                ci = self.claimed[c.i]
+                if ci is not None and c.dep_ in ("amod", "compound") and self.mentions[ci].end <= t.i and (
+                        self.mentions[ci].type == "state"
+                        or (self.mentions[ci].type == "name" and low in ORG_HEADS)):  # "the Xi administration"
+                    self.drop(ci)
+            s2 = s
+            while s2 < t.i and (self.claimed[s2] is not None or doc[s2].tag_ == "POS"):
+                s2 += 1
+            if not self.free(s2, t.i + 1):
+                continue
+            det = next((c.lower_ for c in left if c.dep_ == "det"), None)
+            m = Mention(s2, t.i + 1, "title", country=country, sectors=sectors, kind=kind, name=doc[s:t.i + 1].text,
+                        title=low, plural=plural)
+            m.key = ("definite" if det in ("the", "this", "that") or any(c.dep_ == "poss" for c in left) else
+                     "indefinite" if det in ("a", "an") else "bare",)
+            self.add(m)
+
+    # -- 5. pronouns ---------------------------------------------------------------------
+    def pronouns(self) -> None:
+        doc = self.doc
+        for t in doc:
+            low = t.lower_
+            if self.claimed[t.i] is not None or self.in_quote(t.i):
+                continue
+            if low in PRONOUNS_SG:
+                ref = self.antecedent(t, lambda m: m.kind == "person" and not m.plural)
+            elif low in PRONOUNS_PL:
+                ref = self.antecedent(t, lambda m: m.plural and m.kind in ("group", "organization", "state"),
+                                      max_sents=1)
+            else:
+                continue
+            if ref is not None:
+                self.add(Mention(t.i, t.i + 1, "pronoun", ref=ref, kind=self.mentions[ref].kind))
+
+    def antecedent(self, tok: Token, ok, max_sents: int = 3) -> int | None:
+        """Most salient earlier compatible mention outside quotes: in the nearest sentence that has
+        one, its subject if it has one, else the closest."""
+        sents = list(self.doc.sents) if not hasattr(self, "_sents") else self._sents
+        self._sents = sents
+        si = next(k for k, s in enumerate(sents) if s.start <= tok.i < s.end)
+        for k in range(si, max(-1, si - max_sents - 1), -1):
+            sent = sents[k]
+            cands = []
+            for idx, m in enumerate(self.mentions):
+                if sent.start <= m.start < sent.end and m.start < tok.i and not self.in_quote(m.start):
+                    base = self.resolve(idx)
+                    if ok(self.mentions[base]) and self.mentions[idx].type != "pronoun":
+                        cands.append((idx, base))
+                    elif ok(self.mentions[base]):
+                        cands.append((idx, base))
+            if cands:
+                subj = [c for c in cands if self.mentions[c[0]].subject]
+                pick = (subj or cands)[-1 if not subj else 0]
+                return pick[1]
+        return None
+
+    def drop(self, idx: int) -> None:
+        m = self.mentions[idx]
+        for i in range(m.start, m.end):
+            if self.claimed[i] == idx:
+                self.claimed[i] = None
+        m.type = "dropped"
+
+    def resolve(self, idx: int) -> int:
+        seen = set()
+        while self.mentions[idx].ref is not None and idx not in seen:
+            seen.add(idx)
+            idx = self.mentions[idx].ref  # type: ignore[assignment]
+        return idx
+
+    # -- 6. title NPs that name a person already in the text ------------------------------
+    def link_titles(self) -> None:
+        people = [i for i, m in enumerate(self.mentions) if m.type == "name" and m.ref is None]
+        for m in self.mentions:
+            if m.type != "title" or m.kind != "person" or m.plural:
+                continue
+            cands = [p for p in people if self.compatible(m, self.mentions[p])]
+            kind = (m.key or ("bare",))[0]
+            if kind == "definite":
+                before = [p for p in cands if self.mentions[p].start < m.start]
+                if before:
+                    m.ref = max(before, key=lambda p: self.last_mention(p, m.start))
+            elif kind == "indefinite" and len(cands) == 1:
+                m.ref = cands[0]
+
+    @staticmethod
+    def compatible(m: Mention, pm: Mention) -> bool:
+        """Can title phrase ``m`` ("the Russian leader") refer to the named person ``pm``?"""
+        if m.country and m.country != pm.country:
+            return False
+        if m.sectors and pm.sectors and not set(m.sectors) & set(pm.sectors):
+            return False
+        return bool(m.country or m.sectors or (pm.title and m.title and m.title in pm.title.lower()))
+
+    def last_mention(self, base: int, before: int) -> int:
+        return max((m.start for i, m in enumerate(self.mentions) if m.start < before and self.resolve(i) == base),
+                   default=-1)
+
+
+def find_actors(doc: Doc, lex: Lexicon | None = None) -> list[Actor]:
+    """All actors of a Doc with their mentions (pure: reads the Doc, returns records)."""
+    lex = lex or load_lexicon()
+    f = Finder(doc, lex)
+    matches = lexicon_matches(doc, lex)
+    f.people(matches)
+    f.named(matches)
+    f.titles()
+    f.link_titles()
+    f.groups()
+    f.pronouns()
+    return build_actors(doc, f)
+
+
+def build_actors(doc: Doc, f: Finder) -> list[Actor]:
+    groups: dict[tuple, list[int]] = {}
+    for idx, m in enumerate(f.mentions):
+        if m.type == "dropped":
+            continue
+        base = f.resolve(idx)
+        bm = f.mentions[base]
+        if bm.type == "name":
+            # Unlinked mentions of the same name are the same person.
+            key: tuple = ("person", bm.entry.name if bm.entry is not None else norm_key(bm.name or str(base)))
+        elif bm.type in ("state", "org") and bm.entry is not None:
+            same = bm.kind == "state" or bm.country in IGO_CODES
+            key = (bm.kind, bm.country, bm.sectors, "" if same else bm.entry.name)
+        elif bm.type == "location":
+            key = ("location", bm.name)
+        elif bm.type == "group":
+            key = ("group", tuple(sorted(f.resolve(x) for x in bm.members)) or base)
+        elif bm.type == "title" and not bm.plural and bm.kind == "person":
+            key = ("title", base)
+        else:
+            key = (bm.kind, bm.country, bm.sectors, (bm.title or norm_key(bm.name or "")))
+        groups.setdefault(key, []).append(idx)
+    ordered = sorted(groups.values(), key=lambda ids: min(f.mentions[i].start for i in ids))
+    text = doc.text  # built from the tokens on each access: once only
+    base_to_id: dict[int, str] = {}
+    for n, ids in enumerate(ordered, 1):
+        for i in ids:
+            base_to_id[f.resolve(i)] = f"a{n}"
+    actors = []
+    for n, ids in enumerate(ordered, 1):
+        ms = [f.mentions[i] for i in ids]
+        base = f.mentions[f.resolve(ids[0])]
+        named = [m for m in ms if m.type in ("name",) and m.ref is None] or [base]
+        head = named[0]
+        name = head.name or doc[head.start:head.end].text
+        if head.type == "name" and head.entry is not None and \
+                {norm_key(w) for w in name.split()} < {norm_key(w) for w in head.entry.name.split()}:
+            name = head.entry.name  # "Putin" alone -> "Vladimir Putin"
+        if head.entry is not None and norm_key(head.entry.name) == norm_key(doc[head.start:head.end].text):
+            name = doc[head.start:head.end].text  # as the article spells it: "AFP", "P.V. Narasimha Rao"
+        if head.type == "title":
+            name = head.name or doc[head.start:head.end].text
+            if name.lower().startswith(("the ", "a ", "an ")):
+                name = name.split(" ", 1)[1]
+        country = next((m.country for m in named if m.country), head.country)
+        sectors = next((m.sectors for m in named if m.sectors), head.sectors)
+        title = next((m.title for m in named if m.title), None)
+        members = ()
+        if base.type == "group" and base.members:
+            alive = [f.resolve(x) for x in base.members if f.resolve(x) in base_to_id]
+            members = tuple(dict.fromkeys(base_to_id[x] for x in alive))
+            cs = {f.mentions[x].country for x in alive}
+            if len(cs) == 1:
+                country = cs.pop()
+        kb = head.entry.kb_id if head.entry is not None else None
+        code = (head.entry.code if head.entry is not None and head.entry.kind not in ("person", "location")
+                and head.kind != "location" and not head.sectors and head.entry.country == country
+                else _code(country, sectors))
+        spans = sorted({(doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text)) for m in ms})
+        actors.append(Actor(id=f"a{n}", name=name, kind=head.kind if head.kind in USER_KINDS else "other",
+                            country=country, sectors=tuple(sectors), title=title, code=code, kb_id=kb,
+                            mentions=tuple(Span(s, e, text[s:e]) for s, e in spans), members=members))
+    return actors
+
+
+# --------------------------------------------------------------------------------------------
+# The spaCy component and the helpers later stages use
+# --------------------------------------------------------------------------------------------
 
 @Language.factory("gestae_actors", default_config={"actors_file": None},
                   assigns=["doc._.actors"], requires=["doc.ents"])
@@ -26,38 +925,68 @@ def make_actors_stage(nlp: Language, name: str, actors_file: str | None):
 class ActorsStage:
     def __init__(self, actors_file: str | None = None):
         self.actors_file = actors_file
+        self.lexicon = load_lexicon(str(actors_file) if actors_file else None)
 
     def __call__(self, doc: Doc) -> Doc:
-        groups: dict[str, list] = {}
-        for ent in doc.ents:
-            if ent.label_ in KIND_BY_LABEL:
-                groups.setdefault(ent.text, []).append(ent)
-        actors = []
-        for i, (name, ents) in enumerate(groups.items()):
-            actors.append(Actor(id=f"a{i + 1}", name=name, kind=KIND_BY_LABEL[ents[0].label_], country=None,
-                                mentions=tuple(Span(e.start_char, e.end_char, e.text) for e in ents)))
-        doc._.actors = actors
+        doc._.actors = find_actors(doc, self.lexicon)
         return doc
 
 
 def actor_at(doc: Doc, start: int, end: int) -> Actor | None:
+    """The actor whose mention overlaps [start, end) most; a zero-width span picks the mention holding it."""
     best, best_len = None, 0
     for a in doc._.actors or ():
         for m in a.mentions:
             inter = min(end, m.end) - max(start, m.start)
-            if inter > best_len:
-                best, best_len = a, inter
+            if inter > best_len or (start == end and m.start <= start < m.end and best is None):
+                best, best_len = a, max(inter, 0)
     return best
 
 
+def actor_for_token(doc: Doc, token: Token) -> Actor | None:
+    """The actor whose mention contains the token (pronouns and possessives resolved)."""
+    start = token.idx
+    for a in doc._.actors or ():
+        for m in a.mentions:
+            if m.start <= start < m.end:
+                return a
+    return None
+
+
 def add_actor(doc: Doc, start: int, end: int, kind: str = "group") -> Actor:
+    """Find or make the actor of a noun phrase another stage found ("officials", "the ministry"),
+    with its country and sector from the phrase's modifiers ("Chinese officials" -> CHN GOV)."""
     found = actor_at(doc, start, end)
     if found is not None:
         return found
     actors = list(doc._.actors or ())
     text = doc.text[start:end]
-    actor = Actor(id=f"a{len(actors) + 1}", name=text, kind=kind, country=None,
-                  mentions=(Span(start, end, text),))
+    span: SpacySpan | None = doc.char_span(start, end, alignment_mode="expand")
+    lex = load_lexicon()
+    country, sectors = None, ()
+    if span is not None:
+        country = _country_of_tokens(list(span), lex)
+        if country is None:
+            for t in span:
+                if t.tag_ == "PRP$" or t.dep_ == "poss":
+                    a = actor_for_token(doc, t)
+                    if a is not None and a.country:
+                        country = a.country
+                        break
+        sectors = title_sectors([t.text for t in span])
+    # Same phrase head, country and sectors as an existing unnamed actor: the same actor again.
+    for i, a in enumerate(actors):
+        if a.kind == kind and a.country == country and a.sectors == sectors and norm_key(a.name) == norm_key(text):
+            new = replace(a, mentions=tuple(sorted(a.mentions + (Span(start, end, text),), key=lambda m: m.start)))
+            actors[i] = new
+            doc._.actors = actors
+            return new
+    ids = {a.id for a in actors}
+    n = len(actors) + 1
+    while f"a{n}" in ids:
+        n += 1
+    actor = Actor(id=f"a{n}", name=text, kind=kind, country=country, sectors=sectors,
+                  code=_code(country, sectors), mentions=(Span(start, end, text),))
     actors.append(actor)
     doc._.actors = actors
     return actor

@@ -17,4 +17,5 @@ def assemble(doc: Doc) -> Analysis:
         quotes=tuple(sorted(doc._.quotes or (), key=lambda q: (q.start, q.end))),
         times=tuple(sorted(doc._.times or (), key=lambda t: (t.start, t.end))),
         events=tuple(sorted(doc._.events or (), key=lambda e: (e.trigger.start, e.id))),
+        warnings=tuple(getattr(article, "warnings", ())),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -92,7 +93,8 @@ def extract(paths: tuple[str, ...], published: str | None, fmt: str | None, outp
     except ConfigError as e:
         fail(str(e))
     config = config_from_options(actors_file=Path(actors_file) if actors_file else None, max_chars=max_chars)
-    failures: list[InputError] = []
+    failures: list[Any] = []
+    warned: set[str] = set()
 
     def articles() -> Iterator[Article]:
         for item in read_inputs(paths, published=published, max_chars=config.max_chars):
@@ -100,7 +102,21 @@ def extract(paths: tuple[str, ...], published: str | None, fmt: str | None, outp
                 failures.append(item)
                 click.echo(f"gestae: error: {item}", err=True)
             else:
+                for w in item.warnings:
+                    if w not in warned:  # one warning a file, not one per record of it
+                        warned.add(w)
+                        click.echo(f"gestae: warning: {w}", err=True)
                 yield item
+
+    def on_error(article: Article, e: Exception) -> None:
+        # A bug met on one article is reported, with where it happened, and the batch goes on.
+        failures.append(e)
+        frames = traceback.extract_tb(e.__traceback__)
+        ours = [f for f in frames if f.filename.startswith(str(Path(__file__).parent))]  # the gestae frame
+        where = (ours or frames or [None])[-1]
+        at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+        click.echo(f"gestae: error: {article.origin or article.id}: analysis failed "
+                   f"({type(e).__name__}{at}: {e})", err=True)
 
     single = fmt == "json" or (fmt is None and len(paths) == 1 and Path(paths[0]).suffix.lower() in
                                {".txt", ".html", ".htm", ".json", ""} and not Path(paths[0]).is_dir())
@@ -109,7 +125,7 @@ def extract(paths: tuple[str, ...], published: str | None, fmt: str | None, outp
     n_ok = 0
     try:
         results = []
-        for analysis in analyze_articles(articles(), config=config):
+        for analysis in analyze_articles(articles(), config=config, on_error=on_error):
             n_ok += 1
             progress.step()
             if single:
@@ -186,6 +202,284 @@ def evaluate(pred: str, gold: tuple[str, ...], details: bool) -> None:
                err=True)
     click.echo(json.dumps(result, ensure_ascii=False))
 
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False), help="A store written by `gestae ingest` (opened read-only).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; loopback unless you mean it.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--allow-url-fetch", is_flag=True, help="Let users ask the server to download a URL to analyse.")
+def serve(db: str | None, host: str, port: int, allow_url_fetch: bool) -> None:
+    """Open the web app: read an article with its quotes and events laid over it, browse a store."""
+    try:
+        from .web import serve as run_server
+    except ImportError as e:
+        fail(f"the web app needs its extra: pip install 'gestae[web]' ({e})")
+    if db and not Path(db).is_file():
+        fail(f"{db}: store not found")
+    run_server(db, host=host, port=port, allow_url_fetch=allow_url_fetch)
+
+
+# -- corpora: ingest into a store, query it, aggregate (gestae.corpus, gestae.store, gestae.aggregate) --
+def _store(db: str) -> Any:
+    from .store import Store
+
+    try:
+        return Store(db, readonly=True)
+    except GestaeError as e:
+        fail(str(e))
+
+
+def _write_table(df: Any, fmt: str, output: str | None, columns: list[str] | None = None) -> None:
+    from .store import write_frame
+
+    try:
+        if fmt == "parquet":
+            write_frame(df, fmt, path=output)
+            return
+        out = open_output(output)
+        try:
+            write_frame(df, fmt, out, columns=columns)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    except GestaeError as e:
+        fail(str(e))
+
+
+def _dates(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    try:
+        return parse_date(since, "--since"), parse_date(until, "--until")
+    except ConfigError as e:
+        fail(str(e))
+        raise
+
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl", "parquet"]),
+                             default="table", show_default=True, help="parquet needs -o FILE.")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The SQLite store (created if missing).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Local analysis processes.")
+@click.option("--dask", "dask_address", metavar="ADDRESS", help="Analyse on this Dask scheduler (tcp://host:8786).")
+@click.option("--published", help="Publication date YYYY-MM-DD for inputs that carry none.")
+@click.option("--force", is_flag=True, help="Re-analyse articles already stored unchanged.")
+@click.option("--actors", "actors_file", type=click.Path(dir_okay=False), help="Extra actors (YAML or CSV).")
+@click.option("--max-chars", type=int, help="Refuse articles longer than this (default 1,000,000).")
+def ingest(paths: tuple[str, ...], db: str, workers: int, dask_address: str | None, published: str | None,
+           force: bool, actors_file: str | None, max_chars: int | None) -> None:
+    """Analyse articles into a store; skips what is stored unchanged, so a stopped run resumes."""
+    from .corpus import ingest as run_ingest
+
+    try:
+        published = parse_date(published, "--published")
+    except ConfigError as e:
+        fail(str(e))
+    config = config_from_options(actors_file=Path(actors_file) if actors_file else None, max_chars=max_chars)
+    try:
+        summary = run_ingest(paths, db, workers=workers, dask=dask_address, published=published, config=config,
+                             force=force)
+    except KeyboardInterrupt:
+        fail("interrupted; every article written so far is kept: run the same command again to resume", 130)
+        raise
+    except GestaeError as e:
+        fail(str(e))
+        raise
+    except OSError as e:  # e.g. a Dask scheduler that cannot be reached
+        fail(f"{type(e).__name__}: {e}")
+        raise
+    for line in summary.lines():
+        click.echo(line)
+    if summary.failed and not (summary.analysed or summary.skipped):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--db", required=True, type=click.Path(dir_okay=False))
+@click.option("--actor", help="A CAMEO code (RUSGOV) or part of a name, as source or target.")
+@click.option("--country", help="ISO alpha-3 codes, comma-separated, as source or target.")
+@click.option("--type", "type_", help="PLOVER types, comma-separated (CONSULT,AGREE).")
+@click.option("--since", help="From this day (YYYY-MM-DD) on.")
+@click.option("--until", help="Up to this day (YYYY-MM-DD).")
+@click.option("--search", help="FTS5 query over the events' sentences.")
+@click.option("--factual", is_flag=True, help="Leave out negated and hypothetical events.")
+@click.option("--merged", is_flag=True, help="One row per (source, type, target, day) across articles, with "
+                                             "mention and article counts and every sentence.")
+@click.option("--by", type=click.Choice(["code", "country", "name"]), default="code", show_default=True,
+              help="With --merged: what makes two actors the same.")
+@FORMAT_OPTION
+@click.option("-o", "--output", help="Write here instead of standard output.")
+def events(db: str, actor: str | None, country: str | None, type_: str | None, since: str | None,
+           until: str | None, search: str | None, factual: bool, merged: bool, by: str, fmt: str,
+           output: str | None) -> None:
+    """Events in a store, filtered; one row per mention, or merged across articles."""
+    from .aggregate import merge_events
+
+    since, until = _dates(since, until)
+    try:
+        df = _store(db).events_df(actor=actor, country=country, type=type_, since=since, until=until,
+                                  search=search, factual=factual)
+        if merged:
+            df = merge_events(df, by=by)
+    except GestaeError as e:
+        fail(str(e))
+        raise
+    if merged:
+        if fmt == "table":
+            df = df.assign(sentence=[ev[0]["sentence"] if ev else None for ev in df["evidence"]])
+        cols = ["day", "source", "type", "target", "mentions", "articles", "goldstein", "sentence"]
+    else:
+        cols = ["day", "source_name", "source_country", "type", "target_name", "target_country", "goldstein",
+                "article_id", "sentence_text"]
+    _write_table(df, fmt, output, cols)
+
+
+@main.command()
+@click.option("--db", required=True, type=click.Path(dir_okay=False))
+@click.option("--actor", help="A CAMEO code or part of a name.")
+@click.option("--country", help="ISO alpha-3 codes, comma-separated.")
+@click.option("--kind", type=click.Choice(["person", "organization", "state", "group", "location", "other"]))
+@click.option("--search", help="FTS5 query over article text: actors of the matching articles.")
+@FORMAT_OPTION
+@click.option("-o", "--output", help="Write here instead of standard output.")
+def actors(db: str, actor: str | None, country: str | None, kind: str | None, search: str | None, fmt: str,
+           output: str | None) -> None:
+    """Actors in a store with the articles, mentions and events that name them, most mentioned first."""
+    try:
+        df = _store(db).actors_df(actor=actor, country=country, kind=kind, search=search)
+    except GestaeError as e:
+        fail(str(e))
+        raise
+    _write_table(df, fmt, output)
+
+
+@main.command()
+@click.option("--db", required=True, type=click.Path(dir_okay=False))
+@click.option("--graphml", required=True, type=click.Path(dir_okay=False), help="Write the actor network here.")
+@click.option("--by", type=click.Choice(["country", "code", "name"]), default="country", show_default=True,
+              help="What a node is.")
+def export(db: str, graphml: str, by: str) -> None:
+    """Export the actor network (directed edges weighted by merged events) as GraphML."""
+    from .aggregate import write_graphml
+
+    try:
+        n = write_graphml(_store(db), graphml, by=by)
+    except GestaeError as e:
+        fail(str(e))
+        raise
+    click.echo(f"{graphml}: {n['nodes']} actors, {n['edges']} directed edges")
+
+
+@main.command()
+@click.option("--db", required=True, type=click.Path(dir_okay=False))
+@click.option("--freq", type=click.Choice(["day", "week", "month", "quarter", "year"]), default="month",
+              show_default=True)
+@click.option("--dyad", "dyad_specs", multiple=True, metavar="SRC-TGT", help="e.g. RUS-CHN; repeatable.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw the chosen dyads to this PNG.")
+@FORMAT_OPTION
+@click.option("-o", "--output", help="Write the table here instead of standard output.")
+def dyads(db: str, freq: str, dyad_specs: tuple[str, ...], plot: str | None, fmt: str, output: str | None) -> None:
+    """Events and mean Goldstein score per directed country dyad and period."""
+    from .aggregate import dyads as dyad_table
+    from .aggregate import plot_dyads
+
+    try:
+        table = dyad_table(_store(db), freq=freq, dyads=dyad_specs or None)
+        if plot:
+            plot_dyads(table, plot, dyads=dyad_specs, freq=freq)
+    except GestaeError as e:
+        fail(str(e))
+        raise
+    _write_table(table, fmt, output)
+    if plot:
+        click.echo(f"gestae: plot written to {plot}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--published", help="Publication date YYYY-MM-DD for inputs that carry none.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "jsonl", "parquet"]), default="table",
+              show_default=True, help="parquet needs -o FILE.")
+@click.option("-o", "--output", help="Write here instead of standard output.")
+@click.option("--db", type=click.Path(dir_okay=False), help="Query a store (gestae ingest) instead of analysing PATHs.")
+@click.option("--actor", help="With --db: the speaker's CAMEO code or part of the name.")
+@click.option("--country", help="With --db: the speaker's country codes, comma-separated.")
+@click.option("--since", help="With --db: articles published from this day (YYYY-MM-DD) on.")
+@click.option("--until", help="With --db: articles published up to this day.")
+@click.option("--search", help="With --db: FTS5 query over the quote text.")
+def quotes(paths: tuple[str, ...], published: str | None, fmt: str, output: str | None, db: str | None,
+           actor: str | None, country: str | None, since: str | None, until: str | None,
+           search: str | None) -> None:
+    """Who said what: the quotes of articles (PATH as for extract) with their speakers, or of a store (--db)."""
+    from . import analyze_articles
+    from .ingest import read_inputs
+    from .quotes import format_quotes, quote_rows
+
+    if db:
+        _store_quotes(db, fmt, output, actor=actor, country=country, since=since, until=until, search=search)
+        return
+    if not paths:
+        fail("give PATH... to analyse, or --db FILE to query a store")
+    try:
+        published = parse_date(published, "--published")
+    except ConfigError as e:
+        fail(str(e))
+    config = Config()
+    rows, n_ok, n_bad = [], 0, 0
+
+    def articles() -> Iterator[Article]:
+        nonlocal n_bad
+        for item in read_inputs(paths, published=published, max_chars=config.max_chars):
+            if isinstance(item, InputError):
+                n_bad += 1
+                click.echo(f"gestae: error: {item}", err=True)
+            else:
+                yield item
+
+    try:
+        for analysis in analyze_articles(articles(), config=config):
+            n_ok += 1
+            rows.extend(quote_rows(analysis.to_dict()))
+    except GestaeError as e:
+        fail(str(e))
+    if fmt in ("jsonl", "parquet"):
+        import pandas as pd
+
+        from .quotes import QUOTE_COLUMNS
+
+        _write_table(pd.DataFrame(rows, columns=list(QUOTE_COLUMNS)), fmt, output)
+    else:
+        out = open_output(output)
+        out.write(format_quotes(rows, fmt) + "\n")
+        if out is not sys.stdout:
+            out.close()
+    if n_ok == 0:
+        sys.exit(1)
+
+
+def _store_quotes(db: str, fmt: str, output: str | None, **filters: Any) -> None:
+    """``gestae quotes --db``: the store's quotes in the same rows and formats as for PATHs."""
+    from .quotes import QUOTE_COLUMNS, format_quotes
+    from .store import plain_value
+
+    filters["since"], filters["until"] = _dates(filters["since"], filters["until"])
+    try:
+        df = _store(db).quotes_df(**filters)
+    except GestaeError as e:
+        fail(str(e))
+        raise
+    df = df.rename(columns={"article_id": "article", "speaker": "speaker_id", "speaker_name": "speaker",
+                            "speaker_country": "country", "source_text": "source", "cue_text": "cue"})
+    df = df[list(QUOTE_COLUMNS)]
+    if fmt in ("jsonl", "parquet"):
+        _write_table(df, fmt, output)
+        return
+    rows = [{k: plain_value(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+    out = open_output(output)
+    out.write(format_quotes(rows, fmt) + "\n")
+    if out is not sys.stdout:
+        out.close()
 
 if __name__ == "__main__":
     main()

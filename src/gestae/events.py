@@ -1,12 +1,654 @@
-"""Stage 6, events: PLOVER/CAMEO-coded events between actors (FIRST STUB - to be replaced)."""
+"""Stage 6, events: PLOVER/CAMEO-coded events between actors, from the dependency parse.
+
+How an event is found:
+
+1. A *trigger chain* is a verb with its own clause (or an event noun such as "talks", "drills",
+   "sanctions") together with its open complements ("threatened to attack", "pledged to deepen").
+2. Its *source* is the clause subject (the ``by``-agent for passives; the object of the governing
+   verb for "urged X to ..."; the subject of the head verb for conjoined verbs); its *targets* are
+   the objects found in the chain: direct objects, passive subjects, and the objects of "with",
+   "against", "on", "to" ... Coordinated arguments give one event per actor; "A and B held talks"
+   and "talks between A and B" give one symmetric event.
+3. Its *type* comes from the trigger lexicon (a core of common news verbs and nouns here plus the
+   Phoenix CAMEO verb dictionary, see ``scripts/build_ontology.py``), rescored by a small softmax
+   classifier over the chain's words (``data/event_classifier.json``, trained only on
+   ``PLV_train.tsv`` by ``scripts/train_event_classifier.py``).
+4. The CAMEO code is the most specific code the trigger and its object give, its PLOVER type,
+   mode, contexts and Goldstein value from the ontology; negation, modality (future, conditional,
+   intended, demanded) and the quote a verbal event is stated in are read from the parse.
+
+Every event carries its trigger and sentence offsets and the ``rule`` that produced it.
+"""
 from __future__ import annotations
 
+import functools
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from importlib import resources
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
+
+from . import ontology
+from .model import Actor, Event, Span
+
+# ----------------------------------------------------------------------------------------- lexicon
+
+# Common news verbs -> CAMEO code (general English, checked against the CAMEO codebook). The Phoenix
+# dictionary covers the long tail; these take precedence because Phoenix leaves many frequent verbs
+# (reject, deny, urge, sign ...) without a default code.
+VERBS: dict[str, str] = {
+    # AGREE: promises, offers, stated intent to cooperate
+    "pledge": "030", "promise": "030", "vow": "030", "offer": "030", "agree": "030", "commit": "030",
+    "invite": "036", "propose": "030", "volunteer": "030", "undertake": "030", "plan": "030",
+    # CONSULT: meetings, visits, talks
+    "meet": "040", "visit": "042", "host": "043", "discuss": "040", "negotiate": "046", "talk": "040",
+    "confer": "040", "consult": "040", "mediate": "045", "phone": "041", "telephone": "041",
+    "receive": "043", "welcome": "051", "hold": "040",
+    # SUPPORT: praise, endorsement, recognition, apology, signing
+    "praise": "051", "hail": "051", "endorse": "051", "support": "051", "back": "051", "commend": "051",
+    "applaud": "051", "congratulate": "051", "thank": "051", "laud": "051", "salute": "051",
+    "defend": "052", "recognize": "054", "recognise": "054", "apologize": "055", "apologise": "055",
+    "forgive": "056", "sign": "057", "ratify": "057", "approve": "051", "encourage": "020",
+    # COOPERATE
+    "cooperate": "060", "collaborate": "060", "partner": "060", "trade": "061", "invest": "061",
+    "share": "064", "ally": "060", "coordinate": "060", "extradite": "063", "train": "062",
+    # AID
+    "aid": "070", "help": "070", "assist": "070", "provide": "070", "donate": "073", "supply": "070",
+    "fund": "071", "finance": "071", "lend": "071", "loan": "071", "rescue": "073", "shelter": "073",
+    "protect": "074", "evacuate": "073", "arm": "072", "grant": "070", "give": "070", "deliver": "070",
+    "send": "070",
+    # CONCEDE / RETREAT
+    "yield": "080", "concede": "080", "accede": "083", "relent": "080", "compromise": "080",
+    "ease": "081", "lift": "085", "relax": "081", "pardon": "081", "allow": "080", "permit": "080",
+    "release": "0841", "free": "0841", "return": "0842", "withdraw": "0874", "retreat": "0874",
+    "resign": "0831", "surrender": "0874", "disarm": "0873", "demobilize": "0873", "evacuated": "0874",
+    # REQUEST: appeals and demands
+    "urge": "020", "appeal": "020", "ask": "020", "request": "020", "demand": "100", "press": "100",
+    "seek": "020", "petition": "020", "implore": "020", "beg": "020", "insist": "100", "plead": "020",
+    "require": "100", "summon": "100",
+    # ACCUSE: criticism, accusation, investigation, lawsuits
+    "accuse": "112", "blame": "112", "criticize": "111", "criticise": "111", "condemn": "111",
+    "denounce": "111", "slam": "111", "decry": "111", "deplore": "111", "rebuke": "111", "chide": "111",
+    "charge": "112", "allege": "112", "fault": "112", "castigate": "111", "lambast": "111",
+    "investigate": "090", "probe": "090", "sue": "115", "indict": "112", "complain": "114",
+    "attack_verbal": "111", "censure": "111", "scold": "111", "reprimand": "111", "question": "111",
+    "protest_verbal": "114", "disapprove": "110", "convict": "116", "prosecute": "115",
+    # REJECT
+    "reject": "120", "refuse": "120", "deny": "120", "dismiss": "120", "decline": "120", "veto": "129",
+    "oppose": "120", "rebuff": "120", "spurn": "120", "resist": "124", "defy": "128", "snub": "120",
+    "boycott_verbal": "120", "rule": "120",
+    # THREATEN
+    "threaten": "130", "warn": "130", "menace": "130", "intimidate": "130",
+    # PROTEST
+    "protest": "140", "demonstrate": "141", "rally": "141", "march": "141", "riot": "145",
+    "strike": "143", "boycott": "143", "picket": "141", "blockade_protest": "144",
+    # SANCTION
+    "sanction": "163", "embargo": "163", "suspend": "160", "sever": "161", "recall": "161",
+    "expel": "166", "cut": "162", "freeze": "163", "halt": "160", "cancel": "160", "downgrade": "161",
+    # MOBILIZE
+    "mobilize": "154", "mobilise": "154", "deploy": "154", "mass": "154", "station": "154",
+    # COERCE
+    "arrest": "173", "detain": "173", "jail": "173", "imprison": "173", "seize": "171", "confiscate": "171",
+    "ban": "172", "deport": "174", "blockade": "191", "occupy": "192", "annex": "192", "repress": "175",
+    "crack": "175", "raid": "170", "censor": "172", "restrict": "172", "sentence": "173", "round": "173",
+    "expropriate": "171", "nationalize": "171", "destroy": "171", "demolish": "171", "coerce": "170",
+    # ASSAULT
+    "attack": "190", "kill": "1823", "bomb": "195", "shell": "194", "shoot": "193", "fire": "190",
+    "invade": "190", "assault": "182", "abduct": "181", "kidnap": "181", "assassinate": "186",
+    "murder": "1823", "massacre": "202", "clash": "190", "fight": "190", "wound": "190", "injure": "182",
+    "beat": "182", "torture": "1822", "hijack": "181", "execute": "1823", "ambush": "190",
+    "bombard": "194", "torch": "180", "stab": "182", "behead": "1823", "strike_military": "190",
+    "target": "190", "hit": "190", "storm": "190", "overrun": "190", "capture": "192",
+}
+
+# Verb + particle or preposition that changes the reading.
+PHRASAL: dict[tuple[str, str], str] = {
+    ("call", "for"): "020", ("call", "on"): "020", ("call", "upon"): "020", ("pull", "out"): "0874",
+    ("back", "down"): "080", ("step", "down"): "0831", ("crack", "down"): "175", ("cut", "off"): "161",
+    ("break", "off"): "161", ("hand", "over"): "0842", ("set", "free"): "0841", ("give", "up"): "080",
+    ("speak", "with"): "040", ("talk", "with"): "040", ("sit", "down"): "040", ("lash", "out"): "111",
+    ("open", "fire"): "190", ("carry", "out"): "190", ("stand", "with"): "051", ("side", "with"): "051",
+    ("hold", "talks"): "040", ("rule", "out"): "120", ("turn", "down"): "120", ("walk", "out"): "140",
+    ("round", "up"): "173", ("shut", "down"): "172", ("speak", "of"): "030", ("take", "part"): "040",
+}
+
+# Event nouns: "the talks in Geneva", "joint drills", "sanctions on Iran", "his meeting with".
+NOUNS: dict[str, str] = {
+    "talk": "040", "meeting": "040", "summit": "040", "visit": "042", "negotiation": "046",
+    "consultation": "040", "call": "041", "drill": "062", "exercise": "062", "maneuver": "062",
+    "manoeuvre": "062", "sanction": "163", "embargo": "163", "attack": "190", "strike": "190",
+    "airstrike": "195", "bombing": "195", "offensive": "190", "invasion": "190", "raid": "190",
+    "protest": "141", "demonstration": "141", "rally": "141", "boycott": "143",
+    "agreement": "057", "deal": "057", "treaty": "057", "accord": "057", "pact": "057",
+    "aid": "070", "assistance": "070", "accusation": "112", "criticism": "111", "condemnation": "111",
+    "threat": "130", "ultimatum": "139", "warning": "130", "appeal": "020", "demand": "100",
+    "request": "020", "arrest": "173", "detention": "173", "crackdown": "175", "blockade": "191",
+    "occupation": "192", "withdrawal": "0874", "ceasefire": "0871", "truce": "0871",
+    "cooperation": "060", "partnership": "060", "trade": "061", "investment": "061", "alliance": "060",
+    "pressure": "170", "support": "051", "praise": "051", "rejection": "120", "veto": "129",
+    "deployment": "154", "mobilization": "154", "expulsion": "174", "release": "0841",
+}
+
+# Verbs whose clause reports what another clause says: their subject is a speaker, not a source.
+REPORTING = {"say", "tell", "add", "state", "announce", "claim", "report", "note", "explain", "declare",
+             "believe", "think", "write", "argue", "insist", "suggest", "continue", "emphasize",
+             "emphasise", "stress", "project", "predict", "describe", "confirm", "acknowledge"}
+
+# Verbs whose open complement has not (yet) happened: "plans to", "wants to", "seeks to" ...
+INTENT = {"plan", "want", "intend", "seek", "hope", "aim", "try", "attempt", "expect", "wish", "prepare",
+          "consider", "propose", "decide", "need", "threaten", "pledge", "promise", "vow", "offer", "agree",
+          "urge", "ask", "demand", "call", "encourage", "refuse", "decline", "fail", "refuse", "order"}
+MODALS = {"will", "would", "could", "might", "may", "should", "must", "shall", "can", "'ll", "wo", "ca"}
+
+# Prepositions whose object is an event's target ("met with", "attacked on", "sanctions against").
+TARGET_PREPS = {"with", "against", "on", "to", "into", "at", "toward", "towards", "upon", "over", "for",
+                "from", "of", "in"}
+# "talks between A and B", "clashes among ..."
+SYMMETRIC_PREPS = {"between", "among", "amongst"}
+# Types whose events have no direction when both sides act together.
+SYMMETRIC_TYPES = {"CONSULT", "COOPERATE", "AGREE"}
+
+SUBJ = {"nsubj", "csubj"}
+PASSIVE_SUBJ = {"nsubjpass", "csubjpass"}
+OBJ = {"dobj", "dative", "obj", "iobj", "attr", "oprd"}
+
+
+def phoenix_code(lemma: str, obj_words: Iterable[str] = ()) -> str | None:
+    """The Phoenix dictionary's code for a verb, refined by a pattern on its object words."""
+    lex = ontology.lexicon()
+    words = set(obj_words)
+    if words:
+        best = None
+        for pat, code in lex["patterns"].get(lemma, ()):
+            if pat and pat[0] in words and all(w in words for w in pat[:2]):
+                if best is None or len(code) > len(best):
+                    best = code
+        if best:
+            return best
+    return lex["verbs"].get(lemma)
+
+
+# --------------------------------------------------------------------------------- classifier
+
+
+@functools.lru_cache(maxsize=1)
+def classifier() -> dict | None:
+    """The shipped type classifier ({"labels", "weights": feature -> [w per label], "bias"}), or None."""
+    try:
+        text = resources.files("gestae").joinpath("data", "event_classifier.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    return json.loads(text)
+
+
+def classify(features: list[str]) -> dict[str, float]:
+    """Softmax probabilities per PLOVER label ("YIELD" folds CONCEDE/RETREAT), {} without a model."""
+    model = classifier()
+    if model is None:
+        return {}
+    labels = model["labels"]
+    z = list(model["bias"])
+    weights = model["weights"]
+    for f in set(features):
+        w = weights.get(f)
+        if w:
+            for i, v in enumerate(w):
+                z[i] += v
+    m = max(z)
+    exps = [math.exp(v - m) for v in z]
+    s = sum(exps)
+    return {lab: e / s for lab, e in zip(labels, exps)}
+
+
+# ------------------------------------------------------------------------------------ parsing
+
+
+def _particles(tok: Token) -> list[str]:
+    return [c.lower_ for c in tok.children if c.dep_ == "prt"]
+
+
+def chain_of(trigger: Token) -> list[Token]:
+    """The trigger and its open complements: threatened -> [threatened, attack]."""
+    out = [trigger]
+    frontier = [trigger]
+    while frontier:
+        t = frontier.pop()
+        for c in t.children:
+            if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") and len(out) < 4:
+                out.append(c)
+                frontier.append(c)
+    return out
+
+
+def is_passive(tok: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
+
+
+def negated(tok: Token) -> bool:
+    if any(c.dep_ == "neg" or c.lower_ in ("never", "no") and c.dep_ in ("neg", "advmod", "det")
+           for c in tok.children):
+        return True
+    # "did not agree to attack": the negation sits on the head of an open complement
+    head = tok
+    while head.dep_ == "xcomp" and head.head is not head:
+        head = head.head
+        if any(c.dep_ == "neg" for c in head.children):
+            return True
+    return False
+
+
+def modality(tok: Token) -> str | None:
+    """Why an event has not (yet) happened: future, conditional, intended, demanded, or None."""
+    t = tok
+    for _ in range(4):
+        kids = list(t.children)
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in kids):
+            return "conditional"
+        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in kids):
+            return "future" if any(c.lower_ in ("will", "'ll", "shall", "wo") for c in kids) else "conditional"
+        if any(c.dep_ == "aux" and c.lower_ == "going" for c in kids):
+            return "future"
+        if t.dep_ == "xcomp" and t.head.lemma_ in INTENT:
+            return "demanded" if t.head.lemma_ in ("urge", "ask", "demand", "call", "encourage") else "intended"
+        if t.dep_ in ("xcomp", "conj") and t.head is not t:
+            t = t.head
+            continue
+        break
+    return None
+
+
+def np_tokens(head: Token) -> tuple[int, int]:
+    """Character span of a noun phrase without its clauses and trailing prepositional phrases."""
+    left = head.left_edge
+    right = head
+    for c in head.rights:
+        if c.dep_ in ("compound", "flat", "nummod") or (c.dep_ == "appos" and c.i == right.i + 2):
+            right = c.right_edge if c.dep_ != "appos" else c
+    return left.idx, right.idx + len(right)
+
+
+def conjuncts(tok: Token) -> list[Token]:
+    return [tok, *[c for c in tok.conjuncts if c.pos_ in ("PROPN", "NOUN", "PRON") and c.i > tok.i]]
+
+
+# -------------------------------------------------------------------------------------- actors
+
+
+def _actor_for(doc: Doc, tok: Token) -> Actor | None:
+    """The actor a noun phrase headed by ``tok`` stands for."""
+    try:
+        from .actors import actor_for_token
+    except ImportError:  # the actor stage's helper may not exist yet
+        actor_for_token = None
+    if actor_for_token is not None:
+        try:
+            a = actor_for_token(doc, tok)
+        except Exception:  # noqa: BLE001 - a helper failing must not lose the whole article
+            a = None
+        if a is not None:
+            return a
+    from .actors import actor_at
+
+    a = actor_at(doc, tok.idx, tok.idx + len(tok))
+    if a is not None:
+        return a
+    # "Russia's defense minister", "the Chinese leader": a possessor or modifier names the actor
+    start, end = np_tokens(tok)
+    a = actor_at(doc, start, end)
+    if a is not None:
+        return a
+    for c in tok.children:
+        if c.dep_ == "appos":
+            a = actor_at(doc, c.idx, c.idx + len(c))
+            if a is not None:
+                return a
+    return None
+
+
+def _arg_actors(doc: Doc, toks: Iterable[Token]) -> list[tuple[Actor, Token]]:
+    out, seen = [], set()
+    for t in toks:
+        for c in conjuncts(t):
+            a = _actor_for(doc, c)
+            if a is not None and a.id not in seen:
+                seen.add(a.id)
+                out.append((a, c))
+    return out
+
+
+# ----------------------------------------------------------------------------------- features
+
+
+def features(doc: Doc, trigger: Token, src: Token | None, tgt: Token | None) -> list[str]:
+    """Classifier features of a (trigger, source, target) reading: the chain's lemmas and lexicon codes,
+    the object and preposition, the target's role and the words between the two actors."""
+    chain = chain_of(trigger)
+    f = [f"t={trigger.lemma_.lower()}", f"tpos={trigger.pos_}"]
+    for p in _particles(trigger):
+        f.append(f"tp={trigger.lemma_.lower()}_{p}")
+    for i, t in enumerate(chain):
+        lem = t.lemma_.lower()
+        if i:
+            f.append(f"x={lem}")
+            f.append(f"tx={trigger.lemma_.lower()}_{lem}")
+        code = _lex_code(t)
+        if code:
+            typ = ontology.plover_type(code)
+            f.append(f"lex{'' if i == 0 else 'x'}={typ}")
+            f.append(f"c{'' if i == 0 else 'x'}={code[:3]}")
+        for c in t.children:
+            if c.dep_ in OBJ or c.dep_ == "nsubjpass":
+                f.append(f"o={c.lemma_.lower()}")
+                f.append(f"to={lem}_{c.lemma_.lower()}")
+            elif c.dep_ in ("prep", "agent"):
+                f.append(f"p={lem}_{c.lower_}")
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        f.append(f"po={c.lower_}_{g.lemma_.lower()}")
+            elif c.dep_ == "neg":
+                f.append("neg")
+    if is_passive(trigger):
+        f.append("passive")
+    if negated(trigger):
+        f.append("negated")
+    mod = modality(trigger)
+    if mod:
+        f.append(f"mod={mod}")
+    if tgt is not None:
+        f.append(f"tdep={tgt.dep_}")
+        if tgt.head.dep_ in ("prep", "agent"):
+            f.append(f"tprep={tgt.head.lower_}")
+            f.append(f"tph={tgt.head.head.lemma_.lower()}_{tgt.head.lower_}")
+    if src is not None:
+        f.append(f"sdep={src.dep_}")
+    if src is not None and tgt is not None:
+        lo, hi = sorted((src.i, tgt.i))
+        between = [t for t in doc[lo + 1:hi] if not t.is_punct and not t.is_stop]
+        for t in between[:12]:
+            f.append(f"w={t.lemma_.lower()}")
+    sent = trigger.sent
+    for t in sent:
+        if t.pos_ in ("VERB", "NOUN", "ADJ") and not t.is_stop:
+            f.append(f"s={t.lemma_.lower()}")
+    return f
+
+
+def _lex_code(tok: Token) -> str | None:
+    lem = tok.lemma_.lower()
+    for p in _particles(tok):
+        if (lem, p) in PHRASAL:
+            return PHRASAL[(lem, p)]
+    if tok.pos_ in ("NOUN", "PROPN"):
+        return NOUNS.get(lem)
+    for c in tok.children:
+        if c.dep_ in ("prep", "dobj") and (lem, c.lower_) in PHRASAL:
+            return PHRASAL[(lem, c.lower_)]
+    obj_words = [c.lemma_.lower() for c in tok.children if c.dep_ in OBJ | {"prep"}]
+    for c in tok.children:
+        if c.dep_ == "prep":
+            obj_words += [g.lemma_.lower() for g in c.children if g.dep_ == "pobj"]
+    code = VERBS.get(lem)
+    if code is None:
+        code = phoenix_code(lem, obj_words)
+    return code
+
+
+# ------------------------------------------------------------------------------ candidate events
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One candidate event before typing: a trigger with its source and target tokens."""
+    trigger: Token
+    source: Actor | None
+    target: Actor | None
+    src_tok: Token | None
+    tgt_tok: Token | None
+    symmetric: bool
+    rule: str
+
+
+def _subjects(tok: Token) -> tuple[list[Token], bool]:
+    """Subject tokens of a verb, and whether they are a passive's agent."""
+    passive = is_passive(tok)
+    if passive:
+        for c in tok.children:
+            if c.dep_ == "agent":
+                return [g for g in c.children if g.dep_ == "pobj"], True
+        return [], True
+    subs = [c for c in tok.children if c.dep_ in SUBJ]
+    if subs:
+        return subs, False
+    head = tok.head
+    if tok.dep_ == "xcomp" and head is not tok:
+        objs = [c for c in head.children if c.dep_ in ("dobj",)]
+        if objs:  # "urged China to ...": the object acts
+            return objs, False
+        return _subjects(head)
+    if tok.dep_ == "conj" and head is not tok:
+        return _subjects(head)
+    if tok.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return [head], False
+    if tok.dep_ == "advcl" and head is not tok:  # "..., describing how": the main clause's subject
+        return _subjects(head)
+    return [], False
+
+
+def _targets(chain: list[Token], passive: bool) -> list[Token]:
+    out: list[Token] = []
+    for i, t in enumerate(chain):
+        for c in t.children:
+            if passive and i == 0 and c.dep_ in PASSIVE_SUBJ:
+                out.append(c)
+            elif c.dep_ in ("dobj", "dative", "obj", "iobj"):
+                out.append(c)
+                # "deepen cooperation with Russia", "sanctions on Iran": the object's own preposition
+                for g in c.children:
+                    if g.dep_ == "prep" and g.lower_ in TARGET_PREPS:
+                        out.extend(p for p in g.children if p.dep_ == "pobj")
+            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS:
+                out.extend(p for p in c.children if p.dep_ == "pobj")
+        if i == 0 and t.dep_ in ("acl", "relcl") and passive:
+            out.append(t.head)
+    return out
+
+
+def readings(doc: Doc, sent) -> Iterator[Reading]:
+    """Every (trigger, source, target) reading in a sentence."""
+    for tok in sent:
+        if tok.pos_ == "VERB" and tok.dep_ != "xcomp" and tok.lemma_.lower() not in REPORTING | {"be", "have"}:
+            yield from _verb_readings(doc, tok)
+        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in NOUNS:
+            yield from _noun_readings(doc, tok)
+
+
+def _verb_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
+    chain = chain_of(tok)
+    subj_toks, passive = _subjects(tok)
+    sources = _arg_actors(doc, subj_toks)
+    targets = [(a, t) for a, t in _arg_actors(doc, _targets(chain, passive))]
+    if len(sources) > 1 and not targets:
+        # "Russia and China held drills": one symmetric event between the coordinated subjects
+        (a, at), (b, bt) = sources[0], sources[1]
+        yield Reading(tok, a, b, at, bt, True, "verb:coordinated-subjects")
+        return
+    if not sources:
+        sources = [(None, None)]
+    for s, st in sources:
+        tgts = [(a, t) for a, t in targets if s is None or a.id != s.id] or [(None, None)]
+        for a, t in tgts:
+            if s is None and a is None:
+                continue
+            yield Reading(tok, s, a, st, t, False, "verb:passive" if passive else "verb:subject-object")
+
+
+def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
+    """Event nouns: their possessor/modifier is the source, "with"/"on"/"against" objects the target,
+    "between A and B" a symmetric pair; "joint"/"bilateral" drills of a verb's subject are symmetric."""
+    src_toks = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod") and c.pos_ in ("PROPN", "NOUN", "ADJ", "PRON")]
+    tgt_toks: list[Token] = []
+    pair: list[Token] = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in SYMMETRIC_PREPS:
+            pair = [p for p in c.children if p.dep_ == "pobj"]
+        elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS - {"in", "of", "for", "from"}:
+            tgt_toks.extend(p for p in c.children if p.dep_ == "pobj")
+    if pair:
+        actors = _arg_actors(doc, pair)
+        if len(actors) >= 2:
+            (a, at), (b, bt) = actors[0], actors[1]
+            yield Reading(tok, a, b, at, bt, True, "noun:between")
+            return
+    sources = _arg_actors(doc, src_toks)
+    # the noun as a verb's object: "held talks with", "staged joint drills", "imposed sanctions on"
+    verb = tok.head if tok.dep_ in ("dobj", "pobj", "nsubjpass") else None
+    if verb is not None and tok.dep_ == "pobj":
+        verb = verb.head
+    if verb is not None and verb.pos_ == "VERB" and (verb.lemma_.lower() not in VERBS or tok.dep_ == "pobj"):
+        if not sources:
+            subj, _p = _subjects(verb)
+            sources = _arg_actors(doc, subj)
+        if not tgt_toks:
+            tgt_toks = [p for c in verb.children if c.dep_ == "prep" and c.lower_ in TARGET_PREPS - {"in", "of"}
+                        for p in c.children if p.dep_ == "pobj"]
+    targets = _arg_actors(doc, tgt_toks)
+    joint = any(c.lower_ in ("joint", "bilateral", "mutual", "common") for c in tok.children)
+    if len(sources) > 1 and not targets:
+        (a, at), (b, bt) = sources[0], sources[1]
+        yield Reading(tok, a, b, at, bt, True, "noun:coordinated")
+        return
+    for s, st in sources or [(None, None)]:
+        for a, t in [(a, t) for a, t in targets if s is None or a.id != s.id] or [(None, None)]:
+            if s is None and a is None:
+                continue
+            yield Reading(tok, s, a, st, t, joint, "noun:modifier-object")
+
+
+# --------------------------------------------------------------------------------- typing
+
+
+def _yield_type(code: str | None) -> str:
+    """CONCEDE or RETREAT for a classifier's YIELD, from the trigger's own code where it has one."""
+    t = ontology.plover_type(code)
+    return t if t in ("CONCEDE", "RETREAT") else "CONCEDE"
+
+
+def type_reading(doc: Doc, r: Reading) -> tuple[str, str, float, str] | None:
+    """(PLOVER type, CAMEO code, confidence, how) for a reading, or None when it is no event."""
+    chain = chain_of(r.trigger)
+    codes = [c for c in (_lex_code(t) for t in chain) if c]
+    lex_code = codes[0] if codes else None
+    lex_type = ontology.plover_type(lex_code)
+    probs = classify(features(doc, r.trigger, r.src_tok, r.tgt_tok))
+    if probs:
+        label, p = max(probs.items(), key=lambda kv: kv[1])
+        lex_label = "YIELD" if lex_type in ("CONCEDE", "RETREAT") else lex_type
+        # the lexicon is precise where it speaks; the model decides where it is silent or when it is sure
+        if lex_type is None and p < 0.5:
+            return None
+        if lex_label and lex_label != label and probs.get(lex_label, 0.0) * 3 >= p:
+            label, p = lex_label, probs.get(lex_label, 0.0)
+        typ = _yield_type(lex_code) if label == "YIELD" else label
+        code = next((c for c in codes if ontology.plover_type(c) == typ), None) or ontology.code_for(typ)
+        return typ, code, p, "model" if label != lex_label else "lexicon+model"
+    if lex_type is None:
+        return None
+    return lex_type, lex_code, 0.6, "lexicon"
+
+
+# --------------------------------------------------------------------------------- the stage
+
+
+def _quote_of(doc: Doc, tok: Token):
+    for q in doc._.quotes or ():
+        cue = q.cue
+        if cue is not None and cue.start <= tok.idx < cue.end:
+            return q
+        if q.start <= tok.idx < q.end:
+            return q
+    return None
+
+
+def _date_of(doc: Doc, tok: Token) -> tuple[str | None, str | None, str | None]:
+    try:
+        from .times import event_date
+    except ImportError:  # the times stage's helper may not exist yet
+        return None, None, None
+    try:
+        return event_date(doc, tok)
+    except Exception:  # noqa: BLE001 - a date helper failing must not lose the event
+        return None, None, None
+
+
+def _contexts(typ: str, code: str) -> tuple[str, ...]:
+    info = ontology.cameo(code) or {}
+    return tuple(info.get("contexts") or ())
+
+
+def _mode(typ: str, code: str) -> str | None:
+    info = ontology.cameo(code) or {}
+    mode = info.get("mode")
+    return mode if mode in ontology.modes(typ) else None
+
+
+def extract_events(doc: Doc) -> list[Event]:
+    """All events of a document, de-duplicated: one event per (source, type, target) and trigger."""
+    events: list[Event] = []
+    for sent in doc.sents:
+        for r in readings(doc, sent):
+            typed = type_reading(doc, r)
+            if typed is None:
+                continue
+            typ, code, conf, how = typed
+            neg = negated(r.trigger)
+            mod = modality(r.trigger)
+            symmetric = r.symmetric and typ in SYMMETRIC_TYPES | {"CONSULT"}
+            q = _quote_of(doc, r.trigger)
+            date, timex, precision = _date_of(doc, r.trigger)
+            # stated in a quote, an event is the speaker's claim: slightly less sure
+            conf *= 0.9 if q is not None and q.cue is not None and not (q.cue.start <= r.trigger.idx < q.cue.end) else 1.0
+            conf *= 1.0 if r.source is not None and r.target is not None else 0.8
+            conf *= 0.7 if neg or mod else 1.0
+            events.append(Event(
+                id="", type=typ, source=r.source.id if r.source else None,
+                target=r.target.id if r.target else None,
+                trigger=Span(r.trigger.idx, r.trigger.idx + len(r.trigger), r.trigger.text),
+                sentence=(sent.start_char, sent.end_char), mode=_mode(typ, code), contexts=_contexts(typ, code),
+                cameo=code, goldstein=ontology.goldstein(code), date=date, time=timex, date_precision=precision,
+                negated=neg, hypothetical=mod is not None, quote=q.id if q is not None else None,
+                symmetric=symmetric, confidence=round(min(1.0, max(0.0, conf)), 3),
+                rule=f"{r.rule}|{how}" + (f"|{mod}" if mod else ""),
+            ))
+    return _dedup(events)
+
+
+def _dedup(events: list[Event]) -> list[Event]:
+    """Repeated reports of one event (same source, type, target; either direction when symmetric) keep
+    the most confident report, and its date when it has none."""
+    best: dict[tuple, Event] = {}
+    order: list[tuple] = []
+    for e in events:
+        ends = (e.source, e.target)
+        key = (e.type, *sorted(ends, key=str)) if e.symmetric else (e.type, *ends)
+        key = (*key, e.negated)
+        prev = best.get(key)
+        if prev is None:
+            best[key] = e
+            order.append(key)
+            continue
+        keep, other = (e, prev) if (e.confidence or 0) > (prev.confidence or 0) else (prev, e)
+        if keep.date is None and other.date is not None:
+            keep = replace(keep, date=other.date, time=other.time, date_precision=other.date_precision)
+        best[key] = keep
+    out = [best[k] for k in order]
+    return [replace(e, id=f"e{i + 1}") for i, e in enumerate(sorted(out, key=lambda e: e.trigger.start))]
 
 
 @Language.component("gestae_events", assigns=["doc._.events"],
                     requires=["doc._.actors", "doc._.quotes", "doc._.times"])
 def events_stage(doc: Doc) -> Doc:
-    doc._.events = []
+    doc._.events = extract_events(doc)
     return doc

@@ -37,10 +37,13 @@ class Article:
     source: str | None = None
     language: str | None = "en"
     origin: str | None = None  # "file:line" the record was read from, for messages
+    # What reading had to repair (encoding fallback, invalid code points); copied to Analysis.warnings.
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("origin")
+        d.pop("warnings")
         return d
 
 

