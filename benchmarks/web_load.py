@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -131,6 +132,7 @@ def main() -> None:
         server.wait(timeout=30)
 
     done = len(latencies)
+    print(f"machine  {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end (other jobs skew both figures)")
     print(f"requests {done}/{args.requests}, concurrency {args.concurrency}, texts {len(docs)} "
           f"(mean {statistics.mean(len(d['text']) for d in docs):.0f} chars)")
     print(f"errors   {len(errors)}" + (f"  first: {errors[0]}" if errors else ""))

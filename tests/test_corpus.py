@@ -112,6 +112,29 @@ def test_corpus_records_failures_and_goes_on(tmp_path):
     assert set(failures["stage"]) == {"input"}
     reasons = " ".join(failures["reason"])
     assert "invalid JSON" in reasons and "empty text" in reasons and "no such file" in reasons
+    # Once the file is fixed, its old read errors are gone; the stored article is not analysed again.
+    src.write_text(json.dumps(good) + "\n", encoding="utf-8")
+    summary = ingest([src], db, progress=False)
+    assert (summary.analysed, summary.skipped, summary.failed) == (0, 1, 0)
+    with Store(db, readonly=True) as store:
+        assert list(store.failures_df()["origin"]) == [str(tmp_path / "missing.txt")]
+
+
+def test_corpus_progress_shows_rate_and_eta_on_a_terminal_only():
+    import io
+
+    from gestae.corpus import Progress
+
+    pipe = io.StringIO()  # not a terminal: nothing drawn
+    quiet = Progress(10, stream=pipe)
+    quiet.update(5, force=True)
+    quiet.close()
+    assert pipe.getvalue() == ""
+    tty = io.StringIO()
+    bar = Progress(10, stream=tty, enabled=True)
+    bar.start -= 5.0  # five articles in five seconds
+    bar.update(5, force=True)
+    assert "5/10 articles" in tty.getvalue() and "1.00 articles/s" in tty.getvalue() and "ETA 0:05" in tty.getvalue()
 
 
 def test_corpus_cli_queries_the_store(corpus, tmp_path):
@@ -128,6 +151,11 @@ def test_corpus_cli_queries_the_store(corpus, tmp_path):
     assert r.exit_code == 0 and word in r.output
     r = run(main, ["events", "--db", str(clean), "--format", "parquet", "-o", str(tmp_path / "e.parquet")])
     assert r.exit_code == 0 and (tmp_path / "e.parquet").stat().st_size > 0
+    r = run(main, ["quotes", "--db", str(clean), "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    quotes = [json.loads(line) for line in r.output.splitlines()]
+    assert len(quotes) == len(rows(clean)["quotes"])
+    assert all(q["article"] and q["text"] for q in quotes)
     r = run(main, ["actors", "--db", str(clean)])
     assert r.exit_code == 0 and r.output.splitlines()[0].split()[:3] == ["name", "country", "code"]
     r = run(main, ["dyads", "--db", str(clean), "--freq", "year", "--format", "csv"])

@@ -23,10 +23,11 @@ from .conftest import SEED_TXT, assert_offsets_consistent
 
 settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("long", max_examples=500, deadline=None,
+settings.register_profile("long", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-SCALE = 1 if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci" else 5
+CI = os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci"
+SCALE = 1 if CI else 5
 
 QUOTE_MARKS = ['"', "'", "“", "”", "‘", "’", "«", "»", "‹", "›", "„", "‚", "「", "」", "『", "』", "`", "``", "''"]
 BRACKETS = list("()[]{}<>") + ["（", "）", "【", "】"]
@@ -126,7 +127,7 @@ def test_robustness_mutated_news_gives_sound_analysis(text, schema_validator):
     check(text, gestae.analyze(text, published="2023-11-08"), schema_validator)
 
 
-@settings(PROFILE, max_examples=max(3, PROFILE.max_examples // 5))
+@settings(PROFILE, max_examples=3 if CI else 12)
 @given(n=st.integers(20, 120 * SCALE), sep=st.sampled_from([" ", ", ", " and ", "\u200b ", " “", "” "]),
        para=st.booleans())
 def test_robustness_very_long_sentence_or_paragraph(n, sep, para, schema_validator):
@@ -160,3 +161,25 @@ def test_robustness_oversized_text_refused_with_message():
     config = gestae.Config(max_chars=1000)
     with pytest.raises(InputError, match=r"text has 1,001 characters, over the limit of 1,000 \(raise it with --max-chars\)"):
         gestae.analyze("x" * 1001, config=config)
+
+
+HTML_PIECES = ["<html>", "<head>", "<title>", "</title>", "<body>", "<article>", "</article>", "<p>", "</p>", "<div>",
+               "</div>", "<script>", "</script>", "<style>", "<!--", "-->", "<![CDATA[", "]]>", "<br/>", "<h1>",
+               "&amp;", "&#0;", "&#xD800;", "&#x202E;", "&bogus;", "&nbsp;", "<meta charset='utf-16'>",
+               "<meta name='date' content='2023-13-45'>", "<", ">", "=", "\"", "</", "<table><tr><td>", "<a href='x'>"]
+broken_html = st.lists(st.one_of(st.sampled_from(HTML_PIECES), piece, st.sampled_from(SEED_PARAS)),
+                       min_size=1, max_size=40).map("".join)
+
+
+@settings(PROFILE)
+@given(html=broken_html)
+def test_robustness_broken_html_gives_input_error_or_sound_analysis(html, schema_validator):
+    from gestae.ingest import html_to_article
+
+    try:
+        article = html_to_article(html, "page.html", published="2023-11-08")
+    except InputError as e:
+        assert str(e).startswith("page.html: ")
+        return
+    (analysis,) = gestae.analyze_articles([article])
+    check(article.text, analysis, schema_validator)

@@ -64,8 +64,13 @@ def test_times_event_date_seed_gold_dates(nlp):
     # A reporting verb with no date in its sentence is dated by the article's publication date.
     value, tid, precision = date_of("continued")
     assert (value, tid, precision) == ("2023-11-08", None, "day")
-    # Anything else with no date in its sentence stays undated.
-    assert date_of("staged") == (None, None, None)
+    # A sentence without a time expression carries the previous sentence's date ("Last week, ... Zhang
+    # pledged ..." then "Shoigu was in attendance and said ..."), else a past-tense event the news day.
+    assert date_of("attendance")[0:2] == ("2023-W44", date_of("pledged")[1])
+    assert date_of("praised") == ("2023-11-08", None, "day")
+    # Without those fallbacks, an event with no date in its sentence stays undated.
+    toks = [t for t in doc if t.text == "praised"]
+    assert event_date(doc, toks[0], carry=False, news_day=False) == (None, None, None)
 
 
 @pytest.mark.parametrize("text, word, value", [
@@ -95,6 +100,9 @@ def test_times_weekday_by_tense(nlp, text, word, value):
     ("The blast happened at 10:35 a.m. local time.", "10:35 a.m. local time", "TIME", "2023-11-08T10:35"),
     ("Officials said the situation is now calm.", "now", "DATE", "PRESENT_REF"),
     ("Living standards fell during the 1990s.", "the 1990s", "DATE", "199"),
+    ("The BBC reported on 22 March 2013 that talks had begun.", "22 March 2013", "DATE", "2013-03-22"),
+    ("Protesters gathered ahead of Thursday's vote.", "Thursday", "DATE", "2023-11-09"),
+    ("The attack came on Oct. 3. The next day, troops moved in.", "The next day", "DATE", "2023-10-04"),
 ])
 def test_times_expression_types_and_values(nlp, text, span, type_, value):
     assert values(analyse(nlp, text)).get(span) == (type_, value)

@@ -44,9 +44,15 @@ def build_store(db: Path) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory) -> Path:
+    """One small store for the API and the browser tests (ingest is the slow part)."""
+    return build_store(tmp_path_factory.mktemp("web") / "store.db")
+
+
 @pytest.fixture(scope="module")
-def store_client(tmp_path_factory) -> TestClient:
-    return TestClient(create_app(build_store(tmp_path_factory.mktemp("webapi") / "store.db")))
+def store_client(web_store) -> TestClient:
+    return TestClient(create_app(web_store))
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +204,14 @@ def test_web_api_fetches_url_only_with_flag(tmp_path):
         assert r.status_code == 422 and "http and https" in r.json()["detail"]
     finally:
         httpd.shutdown()
+
+
+def test_web_cli_serve_defaults_to_loopback_and_checks_store(tmp_path):
+    from click.testing import CliRunner
+
+    from gestae.cli import main
+
+    help_text = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert "127.0.0.1" in help_text and "--allow-url-fetch" in help_text
+    r = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "missing.db")])
+    assert r.exit_code == 2 and "store not found" in r.output

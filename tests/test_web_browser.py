@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 from gestae.web import create_app  # noqa: E402
 
 from .conftest import SEED_TXT  # noqa: E402
-from .test_web_api import HOSTILE, HOSTILE_ID, build_store  # noqa: E402
+from .test_web_api import HOSTILE, HOSTILE_ID, web_store  # noqa: E402, F401 - web_store is a fixture
 
 pytestmark = pytest.mark.browser
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -60,9 +60,8 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    db = build_store(tmp_path_factory.mktemp("web") / "store.db")
-    with Server(create_app(db)) as s:
+def server(web_store) -> Iterator[Server]:  # noqa: F811 - the fixture imported above
+    with Server(create_app(web_store)) as s:
         yield s
 
 
@@ -108,6 +107,13 @@ def test_web_browser_seed_article_quotes_and_event_evidence(page, server):
     putin_quotes = [" ".join(page.locator(f'.seg.q[data-q~="{q.get_attribute("data-quote")}"]').all_text_contents())
                     for q in page.locator(".qlabel", has_text="Vladimir Putin").all()]
     assert any("I mean space" in t for t in putin_quotes), putin_quotes
+    # Actor mentions are coloured by country: Putin like Russia, China in another colour.
+    def colour(name: str) -> str:
+        cls = page.locator("#article-text .seg.m", has_text=name).first.get_attribute("class").split()
+        return next(c for c in cls if c.startswith("cc-"))
+
+    assert colour("Vladimir Putin") == colour("Russia") != "cc-none"
+    assert colour("China") not in (colour("Russia"), "cc-none")
     # Clicking an event highlights its trigger and its sentence.
     button = page.locator("button.event").first
     expect(button).to_be_visible()

@@ -114,7 +114,7 @@ class Lexicon:
     entries: list[Entry | list]
     keys: dict[str, list[int]]
     # Lone name words unique to one dictionary person ("Xi"): used only while that person holds a role.
-    surnames: dict[str, int] = field(default_factory=dict)
+    surnames: dict[str, list[int]] = field(default_factory=dict)
     max_tokens: int = 6
 
     def entry(self, i: int) -> Entry:
@@ -127,6 +127,11 @@ class Lexicon:
 
     def get(self, key: str) -> list[Entry]:
         return [self.entry(i) for i in self.keys.get(key, ())]
+
+    def surname(self, key: str, date: str | None) -> list[Entry]:
+        """The one person of that surname in office on ``date``, if exactly one is."""
+        live = [e for e in (self.entry(i) for i in self.surnames.get(key, ())) if _holds_role(e, date)]
+        return live if len({e.name for e in live}) == 1 else []
 
 
 def _code(country: str | None, sectors) -> str | None:
@@ -286,7 +291,8 @@ for _sector, _words in {
     "OPP": "opposition|dissident|dissidents",
     "REB": "rebel|rebels|insurgent|insurgents|militant|militants|guerrilla|guerrillas|separatist|separatists|"
            "jihadist|jihadists|fighters|militia|militias|gunmen",
-    "MED": "journalist|journalists|reporter|reporters|newspaper|media|editor|broadcaster|correspondent",
+    "MED": "journalist|journalists|reporter|reporters|newspaper|media|editor|broadcaster|correspondent|"
+           "television|radio|news agency|agency|daily|newspapers|tv",
     "BUS": "company|companies|businessman|businessmen|executive|executives|ceo|firm|firms|businesses|bank|"
            "banks|industry|investors|chairman",
     "CVL": "civilians|civilian|residents|protesters|protestors|demonstrators|villagers|citizens|activist|"
@@ -318,11 +324,12 @@ GROUP_HEADS = {
     "students", "people", "citizens", "farmers", "villagers", "officers", "delegates", "delegation", "military",
     "militaries", "army", "navy", "government", "governments", "administration", "ministry", "cabinet",
     "parliament", "congress", "senate", "court", "regime", "embassy", "company", "junta", "opposition", "media",
-    "intelligence", "coalition", "alliance", "party",
+    "intelligence", "coalition", "alliance", "party", "television", "radio", "newspaper", "agency",
 }
 ORG_HEADS = {"military", "army", "navy", "government", "administration", "ministry", "cabinet", "parliament",
              "congress", "senate", "court", "regime", "embassy", "company", "junta", "alliance", "party",
-             "coalition", "intelligence", "media", "opposition", "delegation"}
+             "coalition", "intelligence", "media", "opposition", "delegation", "television", "radio", "newspaper",
+             "agency", "daily"}
 # Words that may sit in a person's title before the name ("Russian Defense Minister Sergey Shoigu").
 TITLE_MODIFIERS = {"former", "acting", "deputy", "vice", "senior", "top", "chief", "then", "foreign", "defense",
                    "defence", "prime", "interior", "finance", "economy", "trade", "state", "supreme", "first",
@@ -333,8 +340,8 @@ TITLE_MODIFIERS = {"former", "acting", "deputy", "vice", "senior", "top", "chief
                    "culture", "oil", "industry", "transport", "communications", "environment", "intelligence",
                    "party", "parliament", "parliamentary", "speaker", "commander", "chairman", "leader", "head"}
 HONORIFICS = {"mr", "mrs", "ms", "dr", "sir", "madam", "mr.", "mrs.", "ms.", "dr."}
-LOCATIVE_PREPS = {"in", "at", "near", "inside", "outside", "across", "throughout", "around", "to", "from",
-                  "into", "toward", "towards", "via", "within"}
+# Not "from", "to": "officials from Uganda" are Ugandan, "flights to Libya" concern the state.
+LOCATIVE_PREPS = {"in", "at", "near", "inside", "outside", "across", "throughout", "around", "within"}
 PRONOUNS_SG = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 PRONOUNS_PL = {"they", "them", "their", "theirs", "themselves"}
 GROUP_NOUNS_STATES = {"nations", "countries", "states", "governments", "neighbours", "neighbors", "powers",
@@ -382,6 +389,11 @@ class Mention:
     plural: bool = False
     subject: bool = False
     key: tuple | None = None
+    default_country: bool = False
+
+
+DEFAULT_COUNTRY_TYPES = ("name", "title", "org")
+GENERIC_HEADS = {"leader", "official", "chief", "head", "counterpart", "man", "woman"}
 
 
 def _is_cap(tok: Token) -> bool:
@@ -405,8 +417,10 @@ def _quote_mask(text: str) -> list[bool]:
     return mask
 
 
-def lexicon_matches(doc: Doc, lex: Lexicon) -> list[tuple[int, int, list[Entry]]]:
-    """Longest dictionary matches over capitalised token runs: (start, end, entries)."""
+def lexicon_matches(doc: Doc, lex: Lexicon):
+    """Longest dictionary matches over capitalised token runs: ([(start, end, entries)], the starts
+    of matches that are a lone surname)."""
+    date = _published(doc)
     out = []
     surname_hits: set[int] = set()
     toks = [t.text for t in doc]
@@ -430,8 +444,11 @@ def lexicon_matches(doc: Doc, lex: Lexicon) -> list[tuple[int, int, list[Entry]]
                 hit = (i, i + L, lex.get(key))
                 break
         if hit is None and keys[i] in lex.surnames and doc[i].pos_ == "PROPN" and doc[i].ent_type_ in ("PERSON", "ORG", "GPE", ""):
-            hit = (i, i + 1, [lex.entry(lex.surnames[keys[i]])])
-            surname_hits.add(i)
+            hit = (i, i + 1, lex.surname(keys[i], date))
+            if hit[2]:
+                surname_hits.add(i)
+            else:
+                hit = None
         if hit:
             out.append(hit)
             i = hit[1]
@@ -460,7 +477,7 @@ def _country_of_tokens(tokens, lex: Lexicon) -> str | None:
         if not _is_cap(t):
             continue
         for e in lex.get(norm_key(t.text)):
-            if e.kind in ("state", "group") and e.country:
+            if e.country and (e.kind in ("state", "group") or e.country in IGO_CODES):
                 return e.country
     return None
 
@@ -496,6 +513,8 @@ class Finder:
         doc = self.doc
         spans: list[tuple[int, int, Entry | None]] = []
         matches, surname_hits = matches
+        # Non-person dictionary names by their last token: "White House spokesman Mike McCurry".
+        self.match_at_end = {e - 1: (s, ents) for s, e, ents in matches if ents[0].kind != "person"}
         lex_people = {(s, e): [_pick([x for x in ents if x.kind == "person"], self.date)] for s, e, ents in matches
                       if ents[0].kind == "person"
                       and (s not in surname_hits or _holds_role(ents[0], self.date))}
@@ -512,8 +531,7 @@ class Finder:
                     if entry is not None and entry.kind != "person" and e - s == 1:
                         continue  # "SPLA", "Haaretz" tagged PERSON: the dictionary knows better
                     if entry is None and k in self.lex.surnames:
-                        entry = self.lex.entry(self.lex.surnames[k])
-                        entry = entry if _holds_role(entry, self.date) else None
+                        entry = next(iter(self.lex.surname(k, self.date)), None)
                     spans.append((s, e, entry if entry and entry.kind == "person" else None))
         for (s, e), people in lex_people.items():
             if e - s == 1 and doc[s].pos_ != "PROPN":
@@ -526,8 +544,14 @@ class Finder:
         for s, e, entry in sorted(spans, key=lambda x: -(x[1] - x[0])):
             if not self.free(s, e):
                 continue
-            words = [t.text for t in doc[s:e]]
+            words = doc[s:e].text.split()  # "al-Bashir" is one name word
             surname_of = full.get(norm_key(words[-1])) if len(words) == 1 else None
+            if surname_of is None and len(words) > 1:
+                # "Hassan al-Bashir" after "Omar Hassan al-Bashir": a shorter form of a longer name.
+                keys_here = {norm_key(w) for w in words}
+                surname_of = next((i for i in {full.get(k) for k in keys_here} - {None}
+                                   if keys_here < {norm_key(w) for w in (self.mentions[i].name or "").split()}),
+                                  None)
             if surname_of is not None:
                 self.add(Mention(s, e, "name", ref=surname_of, kind="person"))
                 continue
@@ -556,9 +580,16 @@ class Finder:
         s = m.start
         pre: list[Token] = []
         j = s - 1
+        match_country = None
         while j >= 0 and self.claimed[j] is None:
             t = doc[j]
             low = t.lower_
+            ms, ents = self.match_at_end.get(j, (j, []))
+            if ms < j and ents[0].country and self.free(ms, j + 1):
+                match_country = match_country or ents[0].country
+                pre[:0] = list(doc[ms:j + 1])
+                j = ms - 1
+                continue
             is_country = _is_cap(t) and any(e.kind in ("state", "group") for e in self.lex.get(norm_key(t.text)))
             if t.tag_ == "POS" and j > 0 and any(e.kind == "state" for e in self.lex.get(norm_key(doc[j - 1].text))):
                 pre.insert(0, t)
@@ -574,7 +605,7 @@ class Finder:
             break
         while pre and pre[0].lower_ in ("the", "of", "'s", "’s"):
             pre.pop(0)
-        country = None
+        country = match_country
         title_words: list[str] = []
         for t in pre:
             c = _country_of_tokens([t], self.lex) if _is_cap(t) else None
@@ -720,7 +751,7 @@ class Finder:
             # "second-in-command of China's military" / "the foreign minister of Japan"
             if country is None:
                 for c in t.rights:
-                    if c.dep_ == "prep" and c.lower_ == "of":
+                    if c.dep_ == "prep" and c.lower_ in ("of", "from"):
                         obj = [g for g in c.children if g.dep_ == "pobj"]
                         if obj:
                             country = _country_of_tokens(list(obj[0].subtree)[:4], self.lex)
@@ -819,6 +850,28 @@ class Finder:
             elif kind == "indefinite" and len(cands) == 1:
                 m.ref = cands[0]
 
+    # -- 7. the article's own country for actors the text leaves uncoded ------------------
+    def default_country(self) -> None:
+        """People, unnamed officials and unknown organisations with no country of their own are most
+        likely of the country the article is about: the one its actors are from far most often."""
+        counts: dict[str, int] = {}
+        for idx, m in enumerate(self.mentions):
+            if m.type in ("dropped", "location"):
+                continue
+            c = self.mentions[self.resolve(idx)].country
+            if c and c not in IGO_CODES:
+                counts[c] = counts.get(c, 0) + 1
+        if not counts:
+            return
+        ranked = sorted(counts.values(), reverse=True)
+        top = max(counts, key=counts.get)
+        if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+            return  # no clear home country
+        for m in self.mentions:
+            if m.ref is None and m.country is None and m.type in DEFAULT_COUNTRY_TYPES and not m.members:
+                m.country = top
+                m.default_country = True
+
     @staticmethod
     def compatible(m: Mention, pm: Mention) -> bool:
         """Can title phrase ``m`` ("the Russian leader") refer to the named person ``pm``?"""
@@ -826,7 +879,10 @@ class Finder:
             return False
         if m.sectors and pm.sectors and not set(m.sectors) & set(pm.sectors):
             return False
-        return bool(m.country or m.sectors or (pm.title and m.title and m.title in pm.title.lower()))
+        if pm.title and m.title and m.title in pm.title.lower():
+            return True  # "the minister" -> "Defense Minister Sergey Shoigu"
+        # A generic head ("the Russian leader", "a senior Chinese military leader") needs the country.
+        return bool(m.title in GENERIC_HEADS and m.country and (m.sectors or not pm.title))
 
     def last_mention(self, base: int, before: int) -> int:
         return max((m.start for i, m in enumerate(self.mentions) if m.start < before and self.resolve(i) == base),
@@ -844,6 +900,7 @@ def find_actors(doc: Doc, lex: Lexicon | None = None) -> list[Actor]:
     f.link_titles()
     f.groups()
     f.pronouns()
+    f.default_country()
     return build_actors(doc, f)
 
 

@@ -54,7 +54,7 @@ def merge_events(events: pd.DataFrame, *, by: str = "code") -> pd.DataFrame:
     import pandas as pd
 
     cols = [*MERGE_KEY, "mentions", "articles", "goldstein", "cameo", "source_name", "target_name",
-            "source_country", "target_country", "evidence"]
+            "source_country", "target_country", "symmetric", "evidence"]
     if events.empty:
         return pd.DataFrame(columns=cols)
     df = events.copy()
@@ -62,6 +62,12 @@ def merge_events(events: pd.DataFrame, *, by: str = "code") -> pd.DataFrame:
     # Missing actors still group (as ""), so an event with no target is merged with its like, not lost.
     df[["source", "target"]] = df[["source", "target"]].fillna("")
     df["day"] = df["day"].fillna("")
+    # A symmetric event ("talks between A and B") is the same event whichever side a report names first.
+    sym = df["symmetric"].astype(bool) & (df["source"] > df["target"]) if "symmetric" in df else None
+    if sym is not None and sym.any():
+        swap = {"source": "target", "target": "source", "source_name": "target_name", "target_name": "source_name",
+                "source_country": "target_country", "target_country": "source_country"}
+        df.loc[sym, list(swap)] = df.loc[sym, list(swap.values())].to_numpy()
     df = df.sort_values(["day", "article_id", "trigger_start", "id"], kind="stable")
     rows = []
     for key, g in df.groupby(list(MERGE_KEY), sort=True, dropna=False):
@@ -77,6 +83,7 @@ def merge_events(events: pd.DataFrame, *, by: str = "code") -> pd.DataFrame:
             "target_name": _most_common(g["target_name"]),
             "source_country": _most_common(g["source_country"]),
             "target_country": _most_common(g["target_country"]),
+            "symmetric": bool(g["symmetric"].astype(bool).any()) if "symmetric" in g else False,
             "evidence": [{"article_id": r.article_id, "event_id": r.id, "sentence_start": r.sentence_start,
                           "sentence_end": r.sentence_end, "sentence": r.sentence_text}
                          for r in g.itertuples(index=False)],
@@ -114,7 +121,8 @@ def dyads(source: Store | pd.DataFrame, *, freq: str = "month", dyads: Sequence[
 
     ``source`` is a Store or an event-mentions DataFrame; ``freq`` one of day/week/month/quarter/year;
     ``dyads`` e.g. ["RUS-CHN", "CHN-RUS"] keeps only those; ``factual`` leaves out negated and
-    hypothetical events (they did not happen). Events without a country on both sides are left out.
+    hypothetical events (they did not happen). Events without a country on both sides are left out;
+    a symmetric event ("talks between A and B") counts for both A→B and B→A.
     """
     import pandas as pd
 
@@ -126,13 +134,21 @@ def dyads(source: Store | pd.DataFrame, *, freq: str = "month", dyads: Sequence[
         events = events[(events["negated"] == 0) & (events["hypothetical"] == 0)]
     events = events.dropna(subset=["source_country", "target_country", "day"])
     if wanted:
-        pairs = set(wanted)
+        pairs = set(wanted) | {(t, s) for s, t in wanted}  # either way round: symmetric events count both ways
         keep = [(s, t) in pairs for s, t in zip(events["source_country"], events["target_country"], strict=True)]
         events = events[keep]
     cols = ["period", "source", "target", "events", "mentions", "articles", "goldstein"]
     if events.empty:
         return pd.DataFrame(columns=cols)
     merged = merge_events(events, by="country")
+    # A symmetric event is cooperation (or conflict) in both directions of its dyad.
+    back = merged[merged["symmetric"] & (merged["source"] != merged["target"])]
+    back = back.rename(columns={"source": "target", "target": "source"})
+    merged = pd.concat([merged, back[merged.columns]], ignore_index=True)
+    if wanted:
+        merged = merged[[(s, t) in set(wanted) for s, t in zip(merged["source"], merged["target"], strict=True)]]
+    if merged.empty:
+        return pd.DataFrame(columns=cols)
     merged["period"] = pd.PeriodIndex(pd.to_datetime(merged["day"]), freq=FREQS[freq]).astype(str)
     grouped = merged.groupby(["period", "source", "target"], sort=True)
     out = grouped.agg(events=("type", "size"), mentions=("mentions", "sum"), goldstein=("goldstein", "mean"))
@@ -156,45 +172,55 @@ def plot_dyads(table: pd.DataFrame, path: str | Path, *, dyads: Sequence[str], f
     fig, (ax_g, ax_n) = plt.subplots(2, 1, figsize=(10, 6.2), sharex=True, height_ratios=[3, 1.3],
                                      constrained_layout=True)
     colors = ["#c0392b", "#1f5fa8", "#2e8b57", "#8e44ad", "#d68910", "#5d6d7e"]
-    periods = sorted(set(table["period"])) if not table.empty else []
-    # A continuous axis of periods, so gaps (months with no events) show as gaps, not as slopes.
-    if periods:
-        span = pd.period_range(periods[0], periods[-1], freq=FREQS[freq])
-        x_of = {str(p): i for i, p in enumerate(span)}
-    else:
-        span, x_of = [], {}
+    shown = table[[(s, t) in set(wanted) for s, t in zip(table["source"], table["target"], strict=True)]]
+    periods = sorted(set(shown["period"]))
+    span = [str(p) for p in pd.period_range(periods[0], periods[-1], freq=FREQS[freq])] if periods else []
+    # A sparse corpus (a few months over years) would be dots lost on a long axis: then the axis has only
+    # the periods with events, evenly spaced, and a dotted line marks each jump over empty ones.
+    compressed = len(span) > 3 * len(periods) and len(span) > 24
+    axis = periods if compressed else span
+    x_of = {p: i for i, p in enumerate(axis)}
     for i, (s, t) in enumerate(wanted):
         color = colors[i % len(colors)]
-        d = table[(table["source"] == s) & (table["target"] == t)].sort_values("period")
+        d = shown[(shown["source"] == s) & (shown["target"] == t)].sort_values("period")
         label = f"{s} → {t}"
         if d.empty:
-            ax_g.plot([], [], color=color)
-            ax_g.annotate(f"{label}: no events", xy=(0.01, 0.95 - 0.07 * i), xycoords="axes fraction",
-                          color=color, fontsize=10, va="top")
+            ax_g.annotate(f"{label}: no events", xy=(0.01, 0.97 - 0.07 * i), xycoords="axes fraction",
+                          color=color, fontsize=10, va="top", fontweight="bold")
             continue
         xs = [x_of[p] for p in d["period"]]
-        ys = pd.Series(d["goldstein"].to_numpy(), index=xs).reindex(range(min(xs), max(xs) + 1))
-        ax_g.plot(ys.index, ys.to_numpy(), color=color, linewidth=1.8)
+        if compressed:
+            ax_g.plot(xs, d["goldstein"].to_numpy(), color=color, linewidth=1.6, alpha=0.8)
+        else:  # gaps (periods with no events) stay gaps
+            ys = pd.Series(d["goldstein"].to_numpy(), index=xs).reindex(range(min(xs), max(xs) + 1))
+            ax_g.plot(ys.index, ys.to_numpy(), color=color, linewidth=1.8)
         ax_g.scatter(xs, d["goldstein"], color=color, s=12 + 6 * d["events"].clip(upper=10), zorder=3)
         n_events = int(d["events"].sum())
         ax_g.annotate(f"{label} ({n_events} events)", xy=(xs[-1], d["goldstein"].iloc[-1]),
-                      xytext=(6, 8 - 14 * i), textcoords="offset points", color=color, fontsize=10,
+                      xytext=(8, 10 - 16 * i), textcoords="offset points", color=color, fontsize=10,
                       fontweight="bold")
         width = 0.8 / len(wanted)
         ax_n.bar([x - 0.4 + width * (i + 0.5) for x in xs], d["events"], width=width, color=color)
+    if compressed:
+        jumps = [j for j in range(1, len(axis)) if pd.Period(axis[j]) - pd.Period(axis[j - 1]) != pd.Period(axis[j]).freq * 1]
+        for ax in (ax_g, ax_n):
+            for j in jumps:
+                ax.axvline(j - 0.5, color="#bbb", linestyle=":", linewidth=1)
     ax_g.axhline(0, color="#888", linewidth=0.8)
     ax_g.set_ylim(-10.5, 10.5)
     ax_g.set_ylabel("mean Goldstein score")
-    ax_g.text(1.0, 1.0, "cooperation ▲", transform=ax_g.transAxes, ha="right", va="bottom", fontsize=9, color="#555")
-    ax_g.text(1.0, 0.0, "conflict ▼", transform=ax_g.transAxes, ha="right", va="top", fontsize=9, color="#555")
+    ax_g.text(0.995, 0.98, "cooperation ▲", transform=ax_g.transAxes, ha="right", va="top", fontsize=9, color="#555")
+    ax_g.text(0.995, 0.02, "conflict ▼", transform=ax_g.transAxes, ha="right", va="bottom", fontsize=9, color="#555")
     ax_g.grid(axis="y", alpha=0.3)
     ax_n.set_ylabel(f"events per {freq}")
     ax_n.grid(axis="y", alpha=0.3)
-    if len(span):
-        step = max(1, len(span) // 12)
-        ticks = list(range(0, len(span), step))
-        ax_n.set_xticks(ticks, [str(span[j]) for j in ticks], rotation=45, ha="right", fontsize=8)
-        ax_n.set_xlim(-1, len(span) + max(2, len(span) // 6))  # room for the labels at the line ends
+    if axis:
+        step = max(1, len(axis) // 14)
+        ticks = list(range(0, len(axis), step))
+        ax_n.set_xticks(ticks, [axis[j] for j in ticks], rotation=45, ha="right", fontsize=8)
+        ax_n.set_xlim(-1, len(axis) + max(2, len(axis) // 4))  # room for the labels at the line ends
+    if compressed:
+        ax_n.set_xlabel(f"{freq}s with events only (dotted lines skip empty {freq}s)", fontsize=8, color="#555")
     names = ", ".join(f"{s}→{t}" for s, t in wanted)
     ax_g.set_title(title or f"Cooperation and conflict per {freq}: {names}", fontsize=12, loc="left")
     path = Path(path)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 import traceback
@@ -288,6 +289,10 @@ def ingest(paths: tuple[str, ...], db: str, workers: int, dask_address: str | No
         raise
     except OSError as e:  # e.g. a Dask scheduler that cannot be reached
         fail(f"{type(e).__name__}: {e}")
+        raise
+    except sqlite3.Error as e:  # full or read-only disk, a lock held elsewhere: the store's fault, not an article's
+        fail(f"{db}: cannot write to the store ({e}); every article written so far is kept: "
+             "fix this and run the same command again to resume", 1)
         raise
     for line in summary.lines():
         click.echo(line)

@@ -85,9 +85,9 @@ class Progress:
             return
         self._drawn = now
         rate = done / max(now - self.start, 1e-9)
-        line = f"{done}" + (f"/{self.total}" if self.total else "") + f" articles  {rate:.1f}/s"
+        line = f"{done}" + (f"/{self.total}" if self.total else "") + f" articles, {rate:.2f} articles/s"
         if self.total and rate > 0 and done < self.total:
-            line += f"  ETA {_hms((self.total - done) / rate)}"
+            line += f", ETA {_hms((self.total - done) / rate)}"
         self.stream.write("\r" + line.ljust(60))
         self.stream.flush()
 
@@ -195,8 +195,10 @@ def _run_inline(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any]) 
 
 def _run_pool(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any], workers: int) -> Iterator[dict[str, Any]]:
     import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    # A bounded window of tasks in flight keeps memory flat on big corpora (Pool.imap would read them all).
+    # A bounded window of tasks in flight keeps memory flat on big corpora.
     window = 2 * workers
     ctx = mp.get_context()
     if ctx.get_start_method() == "fork":
@@ -204,14 +206,46 @@ def _run_pool(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any], wo
         from .nlp import load_pipeline
 
         load_pipeline(Config(**config))
-    with ctx.Pool(workers) as pool:
-        pending: collections.deque = collections.deque()
+
+    def isolated(chunk: list[dict[str, Any]]) -> dict[str, Any]:
+        # After a worker died, each unfinished chunk runs alone: one that kills its worker again is the
+        # culprit and fails; the others were only in the wrong pool at the wrong time.
+        with ProcessPoolExecutor(1, mp_context=ctx) as solo:
+            try:
+                return solo.submit(analyze_chunk, chunk, config).result()
+            except BrokenProcessPool:
+                return {"results": [(r["id"], None, "the worker process died analysing it (killed, or out of memory)")
+                                    for r in chunk], "worker": "-", "peak_rss": 0}
+
+    pool = ProcessPoolExecutor(workers, mp_context=ctx)
+    pending: collections.deque = collections.deque()
+
+    def head() -> Iterator[dict[str, Any]]:
+        nonlocal pool
+        chunk, future = pending[0]
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            # Every future of a broken pool fails; keep those that finished, redo the rest, in order.
+            pool.shutdown(wait=False, cancel_futures=True)
+            done = [(c, f.result() if f.done() and f.exception() is None else None) for c, f in pending]
+            pending.clear()
+            for c, r in done:
+                yield r if r is not None else isolated(c)
+            pool = ProcessPoolExecutor(workers, mp_context=ctx)
+            return
+        pending.popleft()
+        yield result
+
+    try:
         for chunk in chunks:
-            pending.append(pool.apply_async(analyze_chunk, (chunk, config)))
+            pending.append((chunk, pool.submit(analyze_chunk, chunk, config)))
             if len(pending) >= window:
-                yield pending.popleft().get()
+                yield from head()
         while pending:
-            yield pending.popleft().get()
+            yield from head()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any], address: Any) -> Iterator[dict[str, Any]]:
@@ -250,6 +284,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path | Store, *, workers: int 
     start = time.monotonic()
     store = db if isinstance(db, Store) else Store(db)
     known = store.known()
+    # Read errors are re-found on every run: clear the old ones of these inputs so fixed lines drop out.
+    store.clear_input_failures(paths)
     run_id = store.start_run(paths, workers, None if dask is None else str(getattr(dask, "scheduler", dask)))
     bar = Progress(count_inputs(paths), enabled=progress)
     queued: set[tuple[str, str]] = set()

@@ -161,7 +161,10 @@ def quoted_regions(text: str) -> list[tuple[int, int]]:
         carried = None
         if still_open is not None:
             nxt = paras[n + 1] if n + 1 < len(paras) else None
-            if nxt and text[nxt[0]] in OPEN_DOUBLE + '"':
+            # only a quote that runs to the end of its paragraph from its start or from "he said:" is one
+            # of several paragraphs; a mid-sentence mark left open ('called it "a disaster.') is a typo
+            lead = text[ps:still_open].rstrip()
+            if nxt and text[nxt[0]] in OPEN_DOUBLE + '"' and (still_open < ps or not lead or lead[-1] in ":,"):
                 carried = still_open
             else:
                 regions.append((still_open, pe))
@@ -283,21 +286,28 @@ def _source_tokens(subj: Token) -> list[Token]:
 
 
 def _find_subject(verb: Token) -> Token | None:
-    """The verb's subject, inherited through "X met Y and said", "X attacked Y, saying", "X wants to say"."""
+    """The verb's subject, inherited through "X met Y and said", "X attacked Y, saying", "X wants to say",
+    "X was unable to ... and accuse"; for "a tweet attacking X" the noun the participle modifies."""
     t = verb
-    for _ in range(4):
+    for _ in range(6):
         for c in t.children:
-            if c.dep_ in SUBJ_DEPS:
+            if c.dep_ in SUBJ_DEPS or (c.dep_ == "nsubjpass" and t.i != verb.i):
                 return c
             if c.dep_ == "agent":  # "was criticized by X"
                 objs = [g for g in c.children if g.dep_ == "pobj"]
                 if objs:
                     return objs[0]
-        if t.dep_ in ("conj", "advcl", "xcomp") and t.head is not t:
+        if t.dep_ in ("conj", "advcl", "xcomp", "acomp") and t.head.i != t.i:
             t = t.head
+            continue
+        # "stopped short of calling", "started off by emphasizing": up through the preposition
+        if t.dep_ == "pcomp" and t.head.dep_ == "prep" and t.head.head.pos_ in ("VERB", "AUX", "ADJ"):
+            t = t.head.head
             continue
         if t.dep_ == "relcl":  # "officials who spoke ..." (no subject child: rare parses)
             return t.head
+        if t.dep_ == "acl" and t.tag_ == "VBG" and t.head.pos_ in ("NOUN", "PROPN"):
+            return t.head  # "a series of tweets criticizing X"
         break
     return None
 
@@ -338,7 +348,8 @@ def _content_tokens(verb: Token, lemma: str, cue_ids: set[int] = frozenset()) ->
         after = [c for c in clauses if c.i > verb.i]
         best = quoted[0] if quoted else after[0] if after else clauses[-1]
         # "said it was opposed and warned X to ...": a cue verb joined to the clause is its own attribution
-        skip = {c.i for c in best.children if c.dep_ == "conj" and c.i in cue_ids}
+        skip = {c.i for c in best.children if c.dep_ == "conj" and c.i in cue_ids
+                and not any(g.dep_ in SUBJ_DEPS for g in c.children)}
         return _subtree(best, skip), "clause"
     xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
     if xcomp:
@@ -391,27 +402,29 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def is_cue(verb: Token, lexicon: dict[str, float], threshold: float) -> bool:
-    """A verb is a cue when annotators marked it one often enough with this complement frame; a verb of
-    saying with a clause always is."""
+def cue_rate(verb: Token, lexicon: dict[str, float]) -> float:
+    """How likely a verb is a cue: how often annotators marked it one with this complement frame; a verb
+    of saying with a clause always is one."""
     if verb.pos_ != "VERB" and not (verb.pos_ == "AUX" and verb.lemma_ == "say"):
-        return False
+        return 0.0
     lemma = verb.lemma_.lower()
+    if lemma == "accord":  # "according to X" is a cue of its own
+        return 0.0
     frame = verb_frame(verb)
     if frame == "none":
-        return False
+        return 0.0
     if frame == "clause" and lemma in SPEECH:
-        return True
-    return lexicon.get(f"{lemma} {frame}", 0.0) >= threshold
+        return 1.0
+    return lexicon.get(f"{lemma} {frame}", 0.0)
 
 
-def _cue_candidates(doc: Doc, lexicon: dict[str, float], threshold: float) -> list[Token]:
-    return [t for t in doc if is_cue(t, lexicon, threshold)]
+def is_cue(verb: Token, lexicon: dict[str, float], threshold: float) -> bool:
+    return cue_rate(verb, lexicon) >= threshold
 
 
 def _depth(t: Token) -> int:
     d = 0
-    while t.head is not t and d < 50:
+    while t.head.i != t.i and d < 50:
         t = t.head
         d += 1
     return d
@@ -421,7 +434,7 @@ def _parenthetical(verb: Token) -> bool:
     """ "The partnership, he said, will ...": a verb of saying with nothing of its own, set off by commas
     inside the clause it reports."""
     doc = verb.doc
-    if verb.lemma_.lower() not in SPEECH or verb_frame(verb) != "none" or verb.head is verb:
+    if verb.lemma_.lower() not in SPEECH or verb_frame(verb) != "none" or verb.head.i == verb.i:
         return False
     if verb.head.pos_ not in ("VERB", "AUX") or verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj", "dep"):
         return False
@@ -443,7 +456,10 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
     atts += _according_to(doc, atts, regions)
     paren = {t.i for t in doc if _parenthetical(t)}
     reported = {doc[i].head.i for i in paren}  # the clause a parenthetical reports is not a cue itself
-    cands = [t for t in _cue_candidates(doc, lexicon, threshold) if t.i not in reported] + [doc[i] for i in paren]
+    rates = {t.i: cue_rate(t, lexicon) for t in doc}
+    # a verb that is a cue only now and then still is one when what it takes is quoted
+    # ("described Clinton as a “disgrace”")
+    cands = [t for t in doc if rates[t.i] >= QUOTED_THRESHOLD and t.i not in reported] + [doc[i] for i in paren]
     cands.sort(key=lambda t: (_depth(t) - (2 if t.i in paren else 0), t.i))
     cue_ids = {t.i for t in cands}
     for verb in cands:
@@ -471,6 +487,8 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
             continue
         span = _widen(_clip_to_paragraph(doc.text, span, vspan[0]), regions)
         if how != "parenthetical" and span[0] <= vspan[0] < span[1]:
+            continue
+        if how != "parenthetical" and rates[verb.i] < threshold and not any(_inside(r, span) for r in regions):
             continue
         subj = _find_subject(verb)
         if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" and verb.head.head.i in cue_ids \
@@ -521,7 +539,7 @@ def _according_to(doc: Doc, atts: list[_Att], regions: list[tuple[int, int]]) ->
 
 DASH_BYLINE = re.compile(r"[ \t\u00a0]*[―—–-]{1,2}[ \t\u00a0]*([A-Z][\w.'’-]*(?:[ \t\u00a0]+[A-Z][\w.'’-]*){0,4})"
                          r"[ \t\u00a0.,]*(?=\n|$)")
-TRANSCRIPT = re.compile(r"^[\"“]?([A-Z][A-Z.'’ -]{1,40}[A-Z.])(?: \([^)\n]{1,40}\))?:[ \t]")
+TRANSCRIPT = re.compile(r"[\"“]?([A-Z][A-Z.'’ -]{1,40}[A-Z.])(?: \([^)\n]{1,40}\))?:[ \t]")
 
 
 LABELS = {"UPDATE", "BREAKING", "BREAKING NEWS", "EXCLUSIVE", "WATCH", "NOTE", "EDITOR'S NOTE", "EDITOR’S NOTE",
@@ -540,7 +558,7 @@ def _signed_quotes(doc: Doc, regions: list[tuple[int, int]]) -> Iterator[_Att]:
             yield _Att((rs, re_), (m.start(1), m.end(1)), (dash, dash + 1), "quote.signed")
     turns = []
     for ps, pe in _paragraphs(text):
-        m = TRANSCRIPT.match(text, ps, pe)
+        m = TRANSCRIPT.match(text, ps, pe)  # (match anchors at ps; "^" would not)
         if m and m.group(1).strip(" .").upper() not in LABELS:
             colon = m.end() - 2
             turns.append(_Att((m.end(), pe), (m.start(1), m.end(1)), (colon, colon + 1), "quote.transcript"))
@@ -563,12 +581,20 @@ def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_At
         words = len(text[rs:re_].split())
         if any(_overlaps((rs, re_), a.content) for a in atts + out):
             continue
+        split = _split_partner(text, atts + out, (rs, re_))
+        if split is not None:  # "“A,” he said, “B.”": one attribution
+            split.content = (min(split.content[0], rs), max(split.content[1], re_))
+            split.rule = "quote.split"
+            continue
         if words < 3 and not _after_colon(text, rs) and not _starts_sentence(doc, rs):
             continue  # scare quotes and titles ("no limits") are not attributions by themselves
+        if words <= 6 and _is_title(doc, rs) and _title_case(text[rs:re_]):
+            continue  # 'on "Face the Nation,"', 'an episode of “The Steve Harvey Show”'
+
         sent = _sentence_of(doc, rs)
         if sent is None:
             continue
-        cue = _cue_near(doc, sent, (rs, re_), lexicon)
+        cue = _cue_near(doc, sent, (rs, re_), lexicon, regions)
         if cue is not None:
             verb = cue
             src, refers = _source(_find_subject(verb))
@@ -581,6 +607,41 @@ def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_At
     return out
 
 
+def _split_partner(text: str, atts: list[_Att], region: tuple[int, int]) -> _Att | None:
+    """The attribution whose quotation a cue splits with this one: "“A,” he said, “B.”" (a full stop
+    after the cue makes B a quotation of its own)."""
+    rs, re_ = region
+
+    def split_gap(gap: str, first_end: int) -> bool:
+        inner = text[max(0, first_end - 4):first_end].rstrip(CLOSE_DOUBLE + "\"'’")  # the first part's last sign
+        return (len(gap) < 80 and "\n" not in gap and not re.search(r"[.!?;]\s", gap)
+                and gap.rstrip()[-1:] in (",", ":", "—", "–") and inner[-1:] in (",", "—", "–"))
+
+    for a in atts:
+        if a.cue is None:
+            continue
+        if a.content[1] <= a.cue[0] and a.cue[1] <= rs and split_gap(text[a.content[1]:rs], a.content[1]):
+            return a  # its quotation, the cue, this one
+        if re_ <= a.cue[0] and a.cue[1] <= a.content[0] and text[a.content[0]] in OPEN_DOUBLE + '"' \
+                and split_gap(text[re_:a.content[0]], re_):
+            return a  # this one, the cue, its quotation
+    return None
+
+
+def _is_title(doc: Doc, start: int) -> bool:
+    """A quotation right after a preposition, determiner or possessive names something (a show, a book)."""
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return False
+    prev = doc[span.start - 1]
+    return prev.pos_ in ("ADP", "DET") or prev.tag_ == "POS" or prev.lower_ in ("’s", "'s")
+
+
+def _title_case(s: str) -> bool:
+    ws = [w for w in re.findall(r"[^\W\d_]+", s) if len(w) > 3]
+    return bool(ws) and sum(w[0].isupper() for w in ws) * 2 >= len(ws)
+
+
 def _starts_sentence(doc: Doc, start: int) -> bool:
     sent = _sentence_of(doc, start)
     return sent is not None and sent.start_char == start
@@ -590,25 +651,30 @@ def _after_colon(text: str, start: int) -> bool:
     return text[:start].rstrip().endswith(":")
 
 
-def _cue_near(doc: Doc, sent: SpacySpan, region: tuple[int, int], lexicon: dict[str, float]) -> Token | None:
+def _cue_near(doc: Doc, sent: SpacySpan, region: tuple[int, int], lexicon: dict[str, float],
+              all_regions: list[tuple[int, int]] = ()) -> Token | None:
     """A cue verb for a quotation no verb took: outside the quotation in the sentences it spans, in a short
     "X said." right after it, or ending the sentence before it with a colon."""
     cues = SPEECH | {k for k, v in lexicon.items() if " " not in k and v >= 0.3}
     last = _sentence_of(doc, max(region[1] - 1, region[0]))
     sents = [sent] if last is None or last.start == sent.start else [sent, last]
     end_sent = sents[-1]
+    nxt = None
     if end_sent.end < len(doc) and end_sent.end_char <= region[1] + 2:
         nxt = doc[end_sent.end].sent
-        if len(nxt) <= 12:  # "“Who would have believed it?” Trump said, looking out."
-            sents.append(nxt)
+        # "“Who would have believed it?” Trump said, looking out." (the parser ends the sentence at "?”"):
+        # a cue among the first words of the next sentence
+        nxt = None if nxt[0].is_quote or nxt[0].is_space else nxt[:6]
 
     def ok(t: Token) -> bool:
         if not (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in cues and not (region[0] <= t.idx < region[1])):
             return False
-        between = doc.text[min(t.idx, region[1]):max(t.idx, region[0])]
-        return "\n" not in between and _find_subject(t) is not None  # same paragraph only
+        lo, hi = min(t.idx, region[1]), max(t.idx, region[0])
+        if any(lo <= r[0] and r[1] <= hi for r in all_regions):
+            return False  # another quotation stands between: the cue is that one's
+        return "\n" not in doc.text[lo:hi] and _find_subject(t) is not None  # same paragraph only
 
-    cands = [t for s in sents for t in s if ok(t)]
+    cands = [t for s in sents for t in s if ok(t)] or ([t for t in nxt if ok(t)] if nxt is not None else [])
     if cands:
         # the nearest one to the quotation
         return min(cands, key=lambda t: min(abs(t.idx - region[0]), abs(t.idx - region[1])))
@@ -656,8 +722,10 @@ def _kind(text: str, span: tuple[int, int], regions: list[tuple[int, int]]) -> s
     return "mixed" if re.search(r"\w", outside) else "direct"
 
 
-# Tuned on PolNeAR dev: the cue rate above which a verb with its frame counts as a cue.
+# Tuned on PolNeAR dev: the cue rate above which a verb with its frame counts as a cue, and the lower
+# one for a verb whose content holds a quotation.
 CUE_THRESHOLD = 0.3
+QUOTED_THRESHOLD = 0.1
 
 
 def find_attributions(doc: Doc, threshold: float | None = None) -> list[_Att]:

@@ -315,6 +315,15 @@ class Store:
             self.conn.execute("INSERT OR REPLACE INTO failures(key, article_id, origin, stage, reason) "
                               "VALUES (?, ?, ?, ?, ?)", (key, article_id, origin, stage, reason))
 
+    def clear_input_failures(self, paths: Iterable[str]) -> None:
+        """Forget the read errors recorded for these inputs (origins ``PATH``, ``PATH:LINE``, ``PATH[i]``, or
+        files under a folder ``PATH/...``)."""
+        with self._transaction():
+            for p in paths:
+                p = str(p).rstrip("/") or "/"
+                self.conn.execute("DELETE FROM failures WHERE stage = 'input' AND (origin = ? OR substr(origin, 1, ?) "
+                                  "IN (? || ':', ? || '[', ? || '/'))", (p, len(p) + 1, p, p, p))
+
     def start_run(self, inputs: Sequence[str], workers: int, dask: str | None) -> int:
         with self._transaction():
             cur = self.conn.execute("INSERT INTO runs(started, inputs, workers, dask, status) VALUES (?, ?, ?, ?, ?)",

@@ -301,6 +301,12 @@ class Ctx:
         return self.anchor.date
 
     def tense(self, m: re.Match) -> str | None:
+        before = self.text[max(0, m.start() - 16):m.start()].lower()
+        if before.endswith(("ahead of ", "in time for ", "due on ", "due ", "scheduled for ", "set for ", "until ",
+                            "as soon as ", "no later than ")):
+            return "future"  # "ahead of Thursday's election"
+        if before.endswith(("since ", "as of ")):
+            return "past"
         return tense_at(self.doc, m.start(), m.end())
 
 
@@ -325,12 +331,20 @@ def _day(s: str) -> int:
 
 @rule("iso_date", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b", "DATE", 5)
 def _iso(m: re.Match, c: Ctx) -> str:
+    try:
+        dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return "__reject__"
     return f"{m['y']}-{m['m']}-{m['d']}"
 
 
 @rule("numeric_date", r"\b(?P<m>0?[1-9]|1[0-2])/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)?\d\d)\b", "DATE", 5)
 def _numeric(m: re.Match, c: Ctx) -> str:
     y = m["y"] if len(m["y"]) == 4 else ("20" if int(m["y"]) < 50 else "19") + m["y"]
+    try:
+        dt.date(int(y), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return "__reject__"
     return f"{y}-{int(m['m']):02d}-{int(m['d']):02d}"
 
 
@@ -338,13 +352,20 @@ def _numeric(m: re.Match, c: Ctx) -> str:
       rf"(?:(?:,|\s)\s*(?P<y>{_YEAR})\b)?(?:\s*(?P<part>{_PART})\b)?", "DATE", 4)
 def _month_day(m: re.Match, c: Ctx) -> str | None:
     mo, d = _month(m["mo"]), _day(m["d"])
+    if d > (29 if mo == 2 else 30 if mo in (4, 6, 9, 11) else 31):
+        return "__reject__"  # "Feb. 30" is no date
     if m["y"]:
         y = int(m["y"])
+        try:
+            dt.date(y, mo, d)
+        except ValueError:
+            return "__reject__"
     elif c.a is not None:
         y = near_year(mo, d, c.a, c.tense(m))
     else:
         return f"XXXX-{mo:02d}-{d:02d}"
-    return f"{y}-{mo:02d}-{d:02d}" + (f"T{PARTS[m['part'].lower()]}" if m["part"] else "")
+    part = m.groupdict().get("part")
+    return f"{y}-{mo:02d}-{d:02d}" + (f"T{PARTS[part.lower()]}" if part else "")
 
 
 @rule("day_month", rf"\b(?:(?P<wd>{_WD}),?\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mo>{_MONTH})\b(?:,?\s+(?P<y>{_YEAR})\b)?",
@@ -798,6 +819,40 @@ def _the_quarter(m: re.Match, c: Ctx) -> str | None:
     return f"{a.year + q // 4}-Q{q % 4 + 1}"
 
 
+# "that day", "the next morning", "the following year": dates relative to the story's last-mentioned
+# date (its reference time), resolved after selection in text order; the value is a placeholder here.
+@rule("anaphoric", r"\b(?:(?P<pre>earlier|later|early|late)\s+)?(?:(?P<that>that|the\s+same)\s+(?P<u1>day|week|month|year|night|morning|afternoon|evening)"
+      r"|the\s+(?P<rel>next|following|previous|preceding)\s+(?P<u2>day|morning|night|evening|week|month|year))\b"
+      r"(?!\s*-)", "DATE", 5)
+def _anaphoric(m: re.Match, c: Ctx) -> str:
+    unit = (m["u1"] or m["u2"]).lower()
+    shift = {"next": 1, "following": 1, "previous": -1, "preceding": -1}.get((m["rel"] or "").lower(), 0)
+    return f"__ref__|{shift}|{unit}"
+
+
+def _resolve_ref(value: str, ref: str, anchor: Anchor | None) -> str | None:
+    _, shift_s, unit = value.split("|")
+    shift = int(shift_s)
+    prec = precision_of(ref)
+    day = None
+    if prec == "day":
+        day = dt.date.fromisoformat(ref[:10])
+    elif prec == "week":
+        day = dt.date.fromisocalendar(int(ref[:4]), int(ref[6:8]), 1)
+    if unit == "year":
+        return str(int(ref[:4]) + shift) if prec else None
+    if unit == "month":
+        if prec in ("day", "month"):
+            return add_months(dt.date(int(ref[:4]), int(ref[5:7]), 1), shift).strftime("%Y-%m")
+        return None
+    if unit == "week":
+        return iso_week(day + dt.timedelta(weeks=shift)) if day else None
+    if day is None:
+        return None
+    d = (day + dt.timedelta(days=shift)).isoformat()
+    return d + ("T" + PARTS[unit] if unit in PARTS else "")
+
+
 REFS = {"now": "PRESENT_REF", "currently": "PRESENT_REF", "current": "PRESENT_REF", "nowadays": "PRESENT_REF",
         "these days": "PRESENT_REF", "at present": "PRESENT_REF", "the present": "PRESENT_REF",
         "presently": "PRESENT_REF", "recently": "PAST_REF", "recent": "PAST_REF", "previously": "PAST_REF",
@@ -835,6 +890,8 @@ def _set(m: re.Match, c: Ctx) -> str | None:
         span = c.doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if m["ly"].lower() == "quarterly" and span is not None and len(span) == 1 and span[0].pos_ == "ADJ":
             return "__reject__"  # "quarterly dividend": an attribute, never annotated
+        if span is not None and len(span) == 1 and span[0].pos_ in ("NOUN", "PROPN") and span[0].dep_ != "npadvmod":
+            return "__reject__"  # "the Media Indonesia daily said": a newspaper
         if span is not None and len(span) == 1 and span[0].pos_ == "ADJ" and span[0].lower_ in ("monthly", "weekly", "daily", "quarterly"):
             nxt = span[0].nbor(1) if span[0].i + 1 < len(c.doc) else None
             if nxt is not None and nxt.pos_ == "PROPN":
@@ -877,7 +934,7 @@ KEYS: dict[str, tuple[str, int, int]] = {
     "military_clock": ("gmt utc", 8, 2), "q_number": ("q1 q2 q3 q4", 2, 8),
     "quarter": ("quarter half", 50, 30), "season": ("spring summer autumn winter fall", 25, 12),
     "holiday": ("christmas new independence valentine halloween boxing", 2, 20), "thanksgiving": ("thanksgiving", 2, 10),
-    "the_weekend": ("weekend", 15, 2), "the_quarter": ("quarter", 25, 2), "month_rel_year": (_MONTH_WORDS, 12, 30),
+    "the_weekend": ("weekend", 15, 2), "anaphoric": ("day week month year night morning afternoon evening", 40, 2), "the_quarter": ("quarter", 25, 2), "month_rel_year": (_MONTH_WORDS, 12, 30),
     "period_end": ("end year", 25, 20),
     "ref": ("now currently current nowadays these present presently recently recent previously formerly past "
             "lately future soon later coming term", 12, 30),
@@ -987,6 +1044,17 @@ def find_times(doc: Doc, anchor: Anchor | None = None) -> list[Timex]:
     head = DATELINE.match(ctx.text[:200])
     if head is not None:  # the dateline's date is the story's anchor, not one of its expressions
         selected = [m for m in selected if m.start >= head.end()]
+    ref = anchor.date.isoformat() if anchor is not None and anchor.year_known else None
+    for m in selected:
+        if m.value and m.value.startswith("__ref__"):
+            try:
+                m.value = _resolve_ref(m.value, ref, anchor) if ref else None
+            except ValueError:  # a reference like "XXXX-10-30" or an impossible date
+                m.value = None
+            if m.value and "T" in m.value:
+                m.type = "TIME"
+        elif m.type in ("DATE", "TIME") and precision_of(m.value) in ("day", "week", "month", "year"):
+            ref = m.value
     text = ctx.text
     return [Timex(id=f"t{i}", start=m.start, end=m.end, text=text[m.start:m.end], type=m.type, value=m.value)
             for i, m in enumerate(selected, 1)]
@@ -1056,11 +1124,40 @@ def _calendar_date(t: Timex) -> str | None:
     return v if precision_of(v) else None
 
 
-def event_date(doc: Doc, token: Token) -> tuple[str | None, str | None, str | None]:
+def _published(doc: Doc) -> str | None:
+    published = getattr(doc._.article, "published", None) if Doc.has_extension("article") else None
+    if published:
+        return published[:10]
+    anchor = anchor_of(doc)
+    return anchor.date.isoformat() if anchor is not None and anchor.year_known else None
+
+
+def _previous_sentence_date(doc: Doc, sent, times: list[Timex], recent_only: bool) -> Timex | None:
+    """The calendar date a story's previous sentence was set at (its last one), for narrative carry-over."""
+    if sent.start == 0:
+        return None
+    prev = doc[sent.start - 1].sent
+    found = [t for t in times if prev.start_char <= t.start < prev.end_char and _calendar_date(t)]
+    if not found:
+        return None
+    t = found[-1]
+    if recent_only:
+        published = _published(doc)
+        v = _calendar_date(t)
+        if not published or precision_of(v) not in ("day", "week") or not v.startswith(published[:4]):
+            return None
+    return t
+
+
+def event_date(doc: Doc, token: Token, *, carry: bool = True, news_day: bool = True
+               ) -> tuple[str | None, str | None, str | None]:
     """(value, timex id, precision) dating the event whose trigger is ``token``.
 
-    The time expression governing the trigger's clause first, else a calendar date in the same
-    sentence, else for reporting verbs ("said", "told") the article's publication date, else Nones.
+    In order: the time expression governing the trigger's clause; a calendar date in the same
+    sentence; with ``carry``, when the sentence has no time expression at all, the date the previous
+    sentence was set at (for reporting verbs only a recent day or week: "Shoigu was in attendance and
+    said ..." after "Last week, ..."); for reporting verbs ("said", "told") the publication date; with
+    ``news_day``, the publication date for a past-tense clause (the news of the day); else Nones.
     """
     times = doc._.times
     if times is None:
@@ -1098,14 +1195,15 @@ def event_date(doc: Doc, token: Token) -> tuple[str | None, str | None, str | No
                 continue  # "said he met Xi on Tuesday": Tuesday dates the meeting, not the saying
             value = _calendar_date(t)
             return value, t.id, precision_of(value)
-    if reporting:
-        article = doc._.article
-        published = getattr(article, "published", None)
-        if published:
-            return published[:10], None, "day"
-        anchor = anchor_of(doc)
-        if anchor is not None and anchor.year_known:
-            return anchor.date.isoformat(), None, "day"
+    own = any(t.start < sent.end_char and t.end > sent.start_char for t in times)
+    if carry and not own:
+        t = _previous_sentence_date(doc, sent, times, recent_only=reporting)
+        if t is not None:
+            value = _calendar_date(t)
+            return value, t.id, precision_of(value)
+    published = _published(doc)
+    if published and (reporting or news_day and not own and verb_tense(head) == "past"):
+        return published, None, "day"
     return None, None, None
 
 

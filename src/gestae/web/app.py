@@ -159,7 +159,7 @@ def create_app(db: str | Path | None = None, *, allow_url_fetch: bool = False,
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
     templates.env.globals.update(country_class=render.country_class, plover_types=PLOVER_TYPES, tone=render.tone,
                                  query_string=render.query_string, edge_query=render.edge_query,
-                                 node_query=render.node_query)
+                                 node_query=render.node_query, node_radius=render.node_radius)
 
     app = FastAPI(title="gestae", version=_version(),
                   description="Sourced event data from news articles: quotes with speakers, coded actors, "
@@ -258,7 +258,7 @@ def create_app(db: str | Path | None = None, *, allow_url_fetch: bool = False,
         w, h = 760, 620
         pos = render.circle_layout([n["id"] for n in net["nodes"]], w, h)
         return page(request, "network.html", net=net, pos=pos, width=w, height=h, level=level,
-                    min_events=min_events)
+                    min_events=min_events, max_weight=max((n["weight"] for n in net["nodes"]), default=1))
 
     @app.get("/timeline", response_class=HTMLResponse, include_in_schema=False)
     def timeline_page(request: Request, source: str | None = None, target: str | None = None,

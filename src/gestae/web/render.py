@@ -13,14 +13,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-N_COLOURS = 12  # palette classes cc-0 .. cc-11 in gestae.css
+N_COLOURS = 20  # palette classes cc-0 .. cc-19 in gestae.css: 16 fixed, 4 shared by the rest
+
+
+# The countries and blocs news mentions most get a colour of their own, so that the usual
+# counterparts (RUS/UKR, ISR/PSE, USA/CHN) never share one; the rest are hashed onto the last four.
+FIXED_COLOURS = {c: k for k, c in enumerate(("RUS", "USA", "CHN", "UKR", "GBR", "FRA", "DEU", "ISR", "PSE",
+                                              "IRN", "JPN", "NATO", "EU", "UN", "PRK", "KOR"))}
 
 
 def country_class(country: str | None) -> str:
     """A stable palette class per country code; mentions without a country get ``cc-none``."""
     if not country:
         return "cc-none"
-    return f"cc-{zlib.crc32(country.encode('utf-8')) % N_COLOURS}"
+    k = FIXED_COLOURS.get(country)
+    if k is None:
+        shared = N_COLOURS - len(FIXED_COLOURS)
+        k = len(FIXED_COLOURS) + zlib.crc32(country.encode("utf-8")) % shared
+    return f"cc-{k}"
 
 
 @dataclass(slots=True)
@@ -162,15 +172,25 @@ def legend(analysis: dict[str, Any]) -> list[dict[str, str]]:
 
 # ---- SVG geometry for the corpus views (numbers only: labels stay text for Jinja to escape) ----
 
-def circle_layout(nodes: Iterable[str], width: float, height: float) -> dict[str, tuple[float, float]]:
-    """Nodes evenly on a circle, in the given order (callers sort by weight so neighbours are alike)."""
+def circle_layout(nodes: Iterable[str], width: float, height: float) -> dict[str, tuple[float, ...]]:
+    """Nodes evenly on a circle, in the given order (callers sort by weight so neighbours are alike).
+
+    Each position is (x, y, ux, uy, anchor): the outward unit vector and text anchor place the label
+    outside the circle, where it cannot sit on an edge or a neighbour."""
     nodes = list(nodes)
-    cx, cy, r = width / 2, height / 2, min(width, height) / 2 - 70
+    cx, cy, r = width / 2, height / 2, min(width, height) / 2 - 80
     out = {}
     for k, node in enumerate(nodes):
         angle = 2 * math.pi * k / max(len(nodes), 1) - math.pi / 2
-        out[node] = (round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1))
+        ux, uy = math.cos(angle), math.sin(angle)
+        anchor = "middle" if abs(ux) < 0.3 else ("start" if ux > 0 else "end")
+        out[node] = (round(cx + r * ux, 1), round(cy + r * uy, 1), round(ux, 3), round(uy, 3), anchor)
     return out
+
+
+def node_radius(weight: int, max_weight: int) -> float:
+    """Area proportional to the events a node takes part in, between 4 and 18 px."""
+    return round(4 + 14 * math.sqrt(weight / max(max_weight, 1)), 1)
 
 
 def tone(goldstein: float | None) -> str:
