@@ -145,9 +145,9 @@ def train_docs(parsed: str | None):
 
 
 def learn(parsed: str | None = None, min_count: int = 3) -> None:
-    """Cue rates on the train split: for each verb lemma and complement frame, the share of its uses
+    """Cue rates on the train split: for each verb (and noun) lemma and complement frame, the share of its uses
     (outside quotation marks) that lie inside a gold cue span."""
-    from gestae.quotes import quoted_regions, verb_frame
+    from gestae.quotes import noun_frame, quoted_regions, verb_frame
 
     score = load_scorer()
     total, cue = Counter(), Counter()
@@ -159,11 +159,12 @@ def learn(parsed: str | None = None, min_count: int = 3) -> None:
         cues = [a["cue"] for a in score.read_brat(fh.name) if a["cue"]]
         regions = quoted_regions(doc.text)
         for t in doc:
-            if t.pos_ != "VERB" or any(s <= t.idx < e for s, e in regions):
+            if t.pos_ not in ("VERB", "NOUN") or any(s <= t.idx < e for s, e in regions):
                 continue
             lemma = t.lemma_.lower()
             hit = any(s <= t.idx < e for s, e in cues)
-            for key in ((lemma, "*"), (lemma, verb_frame(t))):
+            keys = ((lemma, "*"), (lemma, verb_frame(t))) if t.pos_ == "VERB" else ((lemma, noun_frame(t)),)
+            for key in keys:
                 total[key] += 1
                 cue[key] += hit
     path = ROOT / "src" / "gestae" / "data" / "quote_cues.tsv"

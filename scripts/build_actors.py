@@ -166,6 +166,15 @@ MEDIA = {
 }
 
 
+# Armed and political groups news names most, where Phoenix is missing or ambiguous ("Islamic Jihad").
+ARMED_GROUPS = {
+    "Islamic Jihad": ("PSE", "REB"), "Palestinian Islamic Jihad": ("PSE", "REB"), "Hamas": ("PSE", "REB"),
+    "Fatah": ("PSE", "PTY"), "Palestinian Authority": ("PSE", "GOV"), "PLO": ("PSE", "GOV"), "Hezbollah": ("LBN", "REB"),
+    "Hizbollah": ("LBN", "REB"), "Taliban": ("AFG", "REB"), "LTTE": ("LKA", "REB"), "Tamil Tigers": ("LKA", "REB"),
+    "Houthis": ("YEM", "REB"), "Houthi": ("YEM", "REB"), "Al-Shabaab": ("SOM", "REB"), "Boko Haram": ("NGA", "REB"),
+    "Kurdistan Workers' Party": ("TUR", "REB"), "PKK": ("TUR", "REB"), "FARC": ("COL", "REB"), "SPLA": ("SDN", "REB"),
+    "Maoists": ("NPL", "REB"), "Maoist": ("NPL", "REB"),
+}
 CANONICAL = {"EU": "European Union", "UN": "United Nations", "AU": "African Union", "WHO": "World Health Organization",
              "WB": "World Bank", "ARL": "Arab League", "WST": "Western countries"}
 
@@ -286,6 +295,14 @@ class Builder:
 
     def add(self, aliases, name, kind, country, sectors, code, roles=None, first=False) -> None:
         idx = len(self.entries)
+        # "LIBERATION_TIGERS_OF_TAMIL_EELAM_(LTTE)_": the name without the acronym, and the acronym.
+        more = []
+        for a in aliases:
+            m = re.search(r"\(([^)]+)\)", a)
+            if m:
+                more += [a[:m.start()] + a[m.end():], m.group(1)]
+        aliases = list(aliases) + more
+        name = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
         self.entries.append([name, kind, country, list(sectors), code, roles or None])
         for alias in aliases:
             key = norm_key(alias.replace("_", " "))
@@ -331,6 +348,8 @@ def build(phoenix: Path) -> dict:
         b.add(names, CANONICAL.get(code, names[0]), kind, code,
               [] if code in ("WST",) else ["IGO"], IGO_CODES.get(code, code), first=True)
 
+    for name, (iso3, sector) in ARMED_GROUPS.items():
+        b.add([name], name, "organization", iso3, [sector], iso3 + sector, first=True)
     for name, iso3 in MEDIA.items():
         b.add([name], name, "organization", iso3, ["MED"], iso3 + "MED", first=True)
 

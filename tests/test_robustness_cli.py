@@ -220,3 +220,18 @@ def test_robustness_cli_encoded_hostile_text_reads_back(text, encoding, schema_v
     assert_offsets_consistent(a)
     if encoding != "cp1252":
         assert a["article"]["text"] == text
+
+
+def test_robustness_cli_jsonl_line_separators_inside_records(tmp_path):
+    # JSON written with ensure_ascii=False (as extract writes it) keeps U+2028, U+0085 and U+000C raw inside
+    # strings; only \n ends a record, so neither ingest nor show may split there.
+    text = "Putin said\u2028“We agree”\x85 on Monday.\x0c Xi\u2029 replied."
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "ls", "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = extract(src, "-o", out, "--format", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    (a,) = [json.loads(line) for line in out.read_text(encoding="utf-8").split("\n") if line]
+    assert a["article"]["text"] == text
+    r = CliRunner().invoke(main, ["show", str(out)])
+    assert r.exit_code == 0, r.output

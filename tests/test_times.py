@@ -159,3 +159,14 @@ def test_times_in_full_analysis(seed_analysis):
     assert {"text": "Last week", "value": "2023-W44"}.items() <= next(t for t in times if t["text"] == "Last week").items()
     assert_offsets_consistent(seed_analysis)
     json.dumps(times)
+
+
+def test_times_event_date_skips_dates_of_embedded_clauses(nlp):
+    doc = analyse(nlp, "Georgia's prime minister called on Russia to end a spy dispute that began in September. "
+                       "The foreign ministry is sending a diplomatic protest to Moscow.", "2006-12-11")
+    called = next(t for t in doc if t.text == "called")
+    began = next(t for t in doc if t.text == "began")
+    sending = next(t for t in doc if t.text == "sending")
+    assert event_date(doc, began)[0] == "2006-09"
+    assert event_date(doc, called) == ("2006-12-11", None, "day")  # September dates the dispute, not the call
+    assert event_date(doc, sending) == ("2006-12-11", None, "day")

@@ -215,3 +215,12 @@ def test_web_cli_serve_defaults_to_loopback_and_checks_store(tmp_path):
     assert "127.0.0.1" in help_text and "--allow-url-fetch" in help_text
     r = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "missing.db")])
     assert r.exit_code == 2 and "store not found" in r.output
+
+
+def test_web_render_colours_keep_counterparts_apart():
+    from gestae.web.render import FIXED_COLOURS, country_class
+
+    fixed = [country_class(c) for c in FIXED_COLOURS]
+    assert len(set(fixed)) == len(fixed)
+    assert country_class("WST") not in fixed and country_class("AUT") not in fixed
+    assert country_class(None) == "cc-none" and country_class("RUS") == country_class("RUS")

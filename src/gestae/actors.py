@@ -283,7 +283,8 @@ for _sector, _words in {
            "spokeswoman|spokesperson|official|officials|government|governments|administration|ministry|cabinet|"
            "leader|leaders|king|queen|prince|emir|sultan|monarch|ambassador|envoy|diplomat|diplomats|governor|"
            "mayor|councilor|councillor|authorities|regime|presidency|negotiator|negotiators|delegation|dictator|"
-           "aide|aides|adviser|advisers|advisor|pm|embassy|consul|statesman|crown|vice|deputy|junta",
+           "aide|aides|adviser|advisers|advisor|pm|embassy|consul|statesman|crown|vice|deputy|junta|"
+           "commissioner|commission|secretary-general|chairman of the council",
     "COP": "police|policeman|policemen|policewoman|gendarmes",
     "JUD": "judge|judges|court|courts|prosecutor|prosecutors|justice|attorney general|tribunal",
     "LEG": "lawmaker|lawmakers|legislator|legislators|senator|senators|sen|rep|congressman|congresswoman|"
@@ -292,7 +293,7 @@ for _sector, _words in {
     "REB": "rebel|rebels|insurgent|insurgents|militant|militants|guerrilla|guerrillas|separatist|separatists|"
            "jihadist|jihadists|fighters|militia|militias|gunmen",
     "MED": "journalist|journalists|reporter|reporters|newspaper|media|editor|broadcaster|correspondent|"
-           "television|radio|news agency|agency|daily|newspapers|tv",
+           "television|radio|news agency|daily|newspapers|tv",
     "BUS": "company|companies|businessman|businessmen|executive|executives|ceo|firm|firms|businesses|bank|"
            "banks|industry|investors|chairman",
     "CVL": "civilians|civilian|residents|protesters|protestors|demonstrators|villagers|citizens|activist|"
@@ -515,6 +516,9 @@ class Finder:
         matches, surname_hits = matches
         # Non-person dictionary names by their last token: "White House spokesman Mike McCurry".
         self.match_at_end = {e - 1: (s, ents) for s, e, ents in matches if ents[0].kind != "person"}
+        nonperson = [(s, e) for s, e, ents in matches if ents[0].kind in ("state", "organization", "group")]
+        self.coded = [(s, e, ents[0].country) for s, e, ents in matches
+                      if ents[0].kind in ("state", "organization", "group") and ents[0].country]
         lex_people = {(s, e): [_pick([x for x in ents if x.kind == "person"], self.date)] for s, e, ents in matches
                       if ents[0].kind == "person"
                       and (s not in surname_hits or _holds_role(ents[0], self.date))}
@@ -525,6 +529,8 @@ class Finder:
                     s += 1
                 while e > s and (doc[e - 1].is_punct or doc[e - 1].tag_ == "POS"):
                     e -= 1
+                if any(ms <= s and (me >= e or (me == e - 1 and len(doc[e - 1]) <= 6)) for ms, me in nonperson):
+                    continue  # "Sri Lankan", "Kremlin" tagged PERSON: the dictionary names a state or body
                 if e > s:
                     k = norm_key(doc[s:e].text)
                     entry = _pick([x for x in self.lex.get(k) if x.kind == "person"] or self.lex.get(k), self.date)
@@ -595,8 +601,16 @@ class Finder:
                 pre.insert(0, t)
                 j -= 1
                 continue
+            if t.text == ")" and j >= 2 and doc[j - 2].text == "(":
+                pre[:0] = list(doc[j - 2:j + 1])  # "European Union (EU) commissioner"
+                j -= 3
+                continue
+            chained = t.dep_ in ("compound", "amod") and s <= t.head.i < m.end or (
+                pre and t.dep_ in ("compound", "amod") and t.head.i == pre[0].i)
+            # "Deputy Prime Minister and Defense Minister Sergei Ivanov"
+            joined = low == "and" and pre and j > 0 and doc[j - 1].lower_.strip(".") in TITLE_SECTORS
             if (low.strip(".") in TITLE_SECTORS or low in TITLE_MODIFIERS or low in PERSON_HEADS or is_country
-                    or (t.pos_ == "PROPN" and t.head.i >= s and t.dep_ == "compound")) and not t.is_space:
+                    or joined or (chained and t.pos_ in ("PROPN", "NOUN", "ADJ"))) and not t.is_space:
                 if low in ("the", "of") and not pre:
                     break
                 pre.insert(0, t)
@@ -627,10 +641,20 @@ class Finder:
             app_words = [t.text for t in app_tokens]
             app_sec = title_sectors(app_words)
             if app_sec or any(t.lower_ in PERSON_HEADS for t in app_tokens):
-                country = country or _country_of_tokens(app_tokens, self.lex)
+                country = country or self.country_in(app_tokens[0].i, app_tokens[-1].i + 1) \
+                    or _country_of_tokens(app_tokens, self.lex)
                 title_words += [w for w in app_words if w.lower() in TITLE_SECTORS or w.lower() in PERSON_HEADS
                                 or w.lower() in TITLE_MODIFIERS]
         sectors = title_sectors(title_words)
+        if country is None and title_words and head.dep_ == "conj":
+            # "EU commissioner A and aid commissioner B": B shares A's country.
+            other = self.claimed[head.head.i]
+            om = self.mentions[other] if other is not None else None
+            if om is not None and om.type == "name" and om.title and \
+                    om.title.split()[-1].lower() == title_words[-1].lower():
+                country = om.country
+        if country in IGO_CODES and country != "WST" and sectors:
+            sectors = ("IGO",)  # "EU commissioner", "UN envoy": the body's own officials
         if pre:
             m.start = pre[0].i
             for i in range(m.start, m.end):
@@ -743,8 +767,8 @@ class Finder:
                 if c.i != t.i and self.claimed[c.i] is not None:
                     pm = self.mentions[self.claimed[c.i]]
                     base = self.mentions[self.resolve(self.claimed[c.i])]
-                    if base.kind in ("state", "location", "person") and base.country:
-                        country = country or base.country
+                    if base.kind in ("state", "location", "person", "organization") and base.country:
+                        country = country or base.country  # "EU foreign ministers", "Putin's government"
                     elif pm.type != "pronoun":
                         break
             country = country or _country_of_tokens([c for c in toks if self.claimed[c.i] is None], self.lex)
@@ -758,6 +782,8 @@ class Finder:
                         break
             words = [c.text for c in toks]
             sectors = title_sectors(words)
+            if country in IGO_CODES and country != "WST" and sectors:
+                sectors = ("IGO",)
             if not sectors and not country and low not in PERSON_HEADS:
                 continue
             plural = low in GROUP_HEADS and low not in ORG_HEADS or t.tag_ in ("NNS", "NNPS")
@@ -776,6 +802,9 @@ class Finder:
             if not self.free(s2, t.i + 1):
                 continue
             det = next((c.lower_ for c in left if c.dep_ == "det"), None)
+            if country is None and det == "the" and set(sectors) & {"GOV", "MIL", "LEG", "JUD", "COP"}:
+                # "Japan's lower house called on the government": the country the sentence is about.
+                country = self.sentence_country(t)
             m = Mention(s2, t.i + 1, "title", country=country, sectors=sectors, kind=kind, name=doc[s:t.i + 1].text,
                         title=low, plural=plural)
             m.key = ("definite" if det in ("the", "this", "that") or any(c.dep_ == "poss" for c in left) else
@@ -821,6 +850,23 @@ class Finder:
                 return pick[1]
         return None
 
+    def sentence_country(self, tok: Token) -> str | None:
+        """Country of the first coded non-place mention before ``tok`` in its sentence."""
+        sent = tok.sent
+        for idx, m in sorted(enumerate(self.mentions), key=lambda x: x[1].start):
+            if m.start >= tok.i:
+                break
+            if m.start < sent.start or m.type in ("dropped", "location"):
+                continue
+            c = self.mentions[self.resolve(idx)].country
+            if c and c not in IGO_CODES:
+                return c
+        return None
+
+    def country_in(self, start: int, end: int) -> str | None:
+        """Country of the first dictionary name inside a token range ("a State Department spokesman")."""
+        return next((c for s, e, c in self.coded if start <= s and e <= end), None)
+
     def drop(self, idx: int) -> None:
         m = self.mentions[idx]
         for i in range(m.start, m.end):
@@ -865,7 +911,7 @@ class Finder:
             return
         ranked = sorted(counts.values(), reverse=True)
         top = max(counts, key=counts.get)
-        if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 2 * ranked[1]):
+        if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 1.25 * ranked[1]):
             return  # no clear home country
         for m in self.mentions:
             if m.ref is None and m.country is None and m.type in DEFAULT_COUNTRY_TYPES and not m.members:

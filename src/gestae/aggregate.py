@@ -99,6 +99,13 @@ def _most_common(s: pd.Series) -> Any:
     return s.mode().iloc[0] if len(s) else None
 
 
+def _mask(keep: list[bool], df: pd.DataFrame) -> pd.Series:
+    # A Series, not a list: an empty list would select columns, not rows.
+    import pandas as pd
+
+    return pd.Series(keep, index=df.index, dtype=bool)
+
+
 def parse_dyads(specs: Iterable[str]) -> list[tuple[str, str]]:
     """'RUS-CHN' (or RUS->CHN, RUS:CHN) -> ('RUS', 'CHN'): a directed dyad, source first."""
     out = []
@@ -136,7 +143,7 @@ def dyads(source: Store | pd.DataFrame, *, freq: str = "month", dyads: Sequence[
     if wanted:
         pairs = set(wanted) | {(t, s) for s, t in wanted}  # either way round: symmetric events count both ways
         keep = [(s, t) in pairs for s, t in zip(events["source_country"], events["target_country"], strict=True)]
-        events = events[keep]
+        events = events.loc[_mask(keep, events)]
     cols = ["period", "source", "target", "events", "mentions", "articles", "goldstein"]
     if events.empty:
         return pd.DataFrame(columns=cols)
@@ -146,7 +153,7 @@ def dyads(source: Store | pd.DataFrame, *, freq: str = "month", dyads: Sequence[
     back = back.rename(columns={"source": "target", "target": "source"})
     merged = pd.concat([merged, back[merged.columns]], ignore_index=True)
     if wanted:
-        merged = merged[[(s, t) in set(wanted) for s, t in zip(merged["source"], merged["target"], strict=True)]]
+        merged = merged.loc[_mask([(s, t) in set(wanted) for s, t in zip(merged["source"], merged["target"], strict=True)], merged)]
     if merged.empty:
         return pd.DataFrame(columns=cols)
     merged["period"] = pd.PeriodIndex(pd.to_datetime(merged["day"]), freq=FREQS[freq]).astype(str)
@@ -172,7 +179,7 @@ def plot_dyads(table: pd.DataFrame, path: str | Path, *, dyads: Sequence[str], f
     fig, (ax_g, ax_n) = plt.subplots(2, 1, figsize=(10, 6.2), sharex=True, height_ratios=[3, 1.3],
                                      constrained_layout=True)
     colors = ["#c0392b", "#1f5fa8", "#2e8b57", "#8e44ad", "#d68910", "#5d6d7e"]
-    shown = table[[(s, t) in set(wanted) for s, t in zip(table["source"], table["target"], strict=True)]]
+    shown = table.loc[_mask([(s, t) in set(wanted) for s, t in zip(table["source"], table["target"], strict=True)], table)]
     periods = sorted(set(shown["period"]))
     span = [str(p) for p in pd.period_range(periods[0], periods[-1], freq=FREQS[freq])] if periods else []
     # A sparse corpus (a few months over years) would be dots lost on a long axis: then the axis has only

@@ -154,19 +154,24 @@ def read_analyses(path: str) -> list[dict[str, Any]]:
         raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as e:
         fail(f"{path}: cannot read: {e.strerror or e}")
+    except UnicodeDecodeError as e:
+        fail(f"{path}: not UTF-8 JSON ({e.reason} at byte {e.start})")
     raw = raw.strip()
     try:
         data = json.loads(raw)
         return data if isinstance(data, list) else [data]
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         pass
     out = []
-    for n, line in enumerate(raw.splitlines(), 1):
+    # Only \n ends a JSON line: extract writes U+2028, U+0085 ... unescaped inside strings (splitlines would cut there).
+    for n, line in enumerate(raw.split("\n"), 1):
         if line.strip():
             try:
                 out.append(json.loads(line))
             except json.JSONDecodeError as e:
                 fail(f"{path}:{n}: invalid JSON ({e.msg})")
+            except RecursionError:
+                fail(f"{path}:{n}: invalid JSON (nested too deeply)")
     return out
 
 

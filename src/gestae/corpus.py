@@ -18,7 +18,9 @@ write each analysis to the :class:`~gestae.store.Store` in its own transaction.
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +31,7 @@ from typing import Any, TextIO
 from .config import Config
 from .errors import InputError
 from .model import Article
-from .store import Store, text_hash
+from .store import Store, StoreError, text_hash
 
 # Articles per task: enough for spaCy's batching to pay, few enough that a kill loses little work
 # and the progress bar moves.
@@ -244,8 +246,10 @@ def _run_pool(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any], wo
                 yield from head()
         while pending:
             yield from head()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C, a store error, the generator closed: do not wait for the workers
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _run_dask(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any], address: Any) -> Iterator[dict[str, Any]]:
@@ -283,10 +287,15 @@ def ingest(paths: Iterable[str | Path], db: str | Path | Store, *, workers: int 
     summary = Summary()
     start = time.monotonic()
     store = db if isinstance(db, Store) else Store(db)
-    known = store.known()
-    # Read errors are re-found on every run: clear the old ones of these inputs so fixed lines drop out.
-    store.clear_input_failures(paths)
-    run_id = store.start_run(paths, workers, None if dask is None else str(getattr(dask, "scheduler", dask)))
+    try:
+        known = store.known()
+        # Read errors are re-found on every run: clear the old ones of these inputs so fixed lines drop out.
+        store.clear_input_failures(paths)
+        run_id = store.start_run(paths, workers, None if dask is None else str(getattr(dask, "scheduler", dask)))
+    except sqlite3.OperationalError as e:  # locked by another writer past the timeout, read-only, full
+        if store is not db:
+            store.close()
+        raise StoreError(f"{store.path}: cannot write to the store ({e})") from None
     bar = Progress(count_inputs(paths), enabled=progress)
     queued: set[tuple[str, str]] = set()
     origins: dict[str, str | None] = {}
@@ -341,6 +350,9 @@ def ingest(paths: Iterable[str | Path], db: str | Path | Store, *, workers: int 
                     t0 = time.perf_counter()
                     try:
                         store.write(analysis)
+                    except sqlite3.OperationalError as e:  # disk full, locked, read-only: no article's fault
+                        raise StoreError(f"{store.path}: cannot write to the store ({e}); every article written so "
+                                         "far is kept: fix this and run the same command again to resume") from None
                     except Exception as e:  # a record the store refuses fails its article only
                         fail(article_id, "store", f"{type(e).__name__}: {e}", article_id=article_id, origin=origin)
                     else:
@@ -354,10 +366,14 @@ def ingest(paths: Iterable[str | Path], db: str | Path | Store, *, workers: int 
                 bar.update(summary.analysed + summary.skipped + summary.failed)
         status = "done"
     finally:
+        if hasattr(results, "close"):
+            results.close()  # stops the workers when the loop ended early
         bar.close()
         summary.seconds = time.monotonic() - start
-        store.finish_run(run_id, analysed=summary.analysed, skipped=summary.skipped, failed=summary.failed,
-                         status=status)
+        # The run log must not hide the error that ended the run (a full disk fails this write too).
+        with contextlib.suppress(sqlite3.Error):
+            store.finish_run(run_id, analysed=summary.analysed, skipped=summary.skipped, failed=summary.failed,
+                             status=status)
         if store is not db:
             store.close()
     return summary

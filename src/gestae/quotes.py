@@ -195,6 +195,23 @@ def cue_lexicon() -> dict[str, float]:
     return out
 
 
+def noun_frame(noun: Token) -> str:
+    """What a noun takes: "claim that ..." (n:clause), "decision to ..." (n:infinitive), "criticism of ..."
+    (n:object), or nothing."""
+    for c in noun.children:
+        if c.i < noun.i:
+            continue
+        if c.dep_ in ("ccomp", "acl") and any(g.dep_ == "mark" and g.lower_ in ("that", "whether") for g in c.children):
+            return "n:clause"
+        if c.dep_ == "acl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
+            return "n:infinitive"
+    for c in noun.children:
+        if c.i > noun.i and c.dep_ == "prep" and c.lower_ in ("of", "about", "for", "on", "against", "over", "with") \
+                and any(g.dep_ in ("pobj", "pcomp") for g in c.children):
+            return "n:object"
+    return "none"
+
+
 def verb_frame(verb: Token) -> str:
     """What the verb takes: a clause, an infinitive, an object (or a content preposition), or nothing."""
     children = list(verb.children)
@@ -297,6 +314,10 @@ def _find_subject(verb: Token) -> Token | None:
                 objs = [g for g in c.children if g.dep_ == "pobj"]
                 if objs:
                     return objs[0]
+        if t.dep_ == "xcomp":  # "prompted NATO to order", "forced Stumpf to admit": the object does it
+            objs = [c for c in t.head.children if c.dep_ == "dobj" and c.i < t.i]
+            if objs and t.head.lemma_.lower() not in ("promise", "vow", "pledge"):
+                return objs[0]
         if t.dep_ in ("conj", "advcl", "xcomp", "acomp") and t.head.i != t.i:
             t = t.head
             continue
@@ -319,7 +340,11 @@ def _source(subj: Token | None) -> tuple[tuple[int, int] | None, tuple[int, int]
         return None, None
     src = _span_of(_source_tokens(subj))
     if subj.lower_ in ("who", "which", "that") and subj.head.dep_ == "relcl":
-        return src, _span_of(_source_tokens(subj.head.head))
+        # the antecedent with its pronoun ("a physicist who"), resolved through the antecedent
+        ante = _span_of(_source_tokens(subj.head.head))
+        if ante is not None and src is not None and ante[1] <= src[0] and src[0] - ante[1] <= 2:
+            return (ante[0], src[1]), ante
+        return src, ante
     return src, None
 
 
@@ -348,7 +373,7 @@ def _content_tokens(verb: Token, lemma: str, cue_ids: set[int] = frozenset()) ->
         after = [c for c in clauses if c.i > verb.i]
         best = quoted[0] if quoted else after[0] if after else clauses[-1]
         # "said it was opposed and warned X to ...": a cue verb joined to the clause is its own attribution
-        skip = {c.i for c in best.children if c.dep_ == "conj" and c.i in cue_ids
+        skip = {c.i for c in best.children if c.dep_ == "conj" and c.i in cue_ids and c.lemma_.lower() in SPEECH
                 and not any(g.dep_ in SUBJ_DEPS for g in c.children)}
         return _subtree(best, skip), "clause"
     xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
@@ -403,8 +428,11 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def cue_rate(verb: Token, lexicon: dict[str, float]) -> float:
-    """How likely a verb is a cue: how often annotators marked it one with this complement frame; a verb
-    of saying with a clause always is one."""
+    """How likely a verb (or noun: "her claim that") is a cue: how often annotators marked it one with
+    this complement frame; a verb of saying with a clause always is one."""
+    if verb.pos_ == "NOUN":
+        frame = noun_frame(verb)
+        return 0.0 if frame == "none" else lexicon.get(f"{verb.lemma_.lower()} {frame}", 0.0)
     if verb.pos_ != "VERB" and not (verb.pos_ == "AUX" and verb.lemma_ == "say"):
         return 0.0
     lemma = verb.lemma_.lower()
@@ -430,6 +458,59 @@ def _depth(t: Token) -> int:
     return d
 
 
+def _noun_content(noun: Token) -> tuple[tuple[int, int], Token | None] | None:
+    """Content and source of a noun cue: "Trump's claim that ...", "a decision by the FBI to ..."."""
+    frame = noun_frame(noun)
+    content = None
+    for c in noun.children:
+        if c.i < noun.i:
+            continue
+        if frame in ("n:clause", "n:infinitive") and c.dep_ in ("ccomp", "acl"):
+            content = _subtree(c)
+            break
+        if frame == "n:object" and c.dep_ == "prep" and c.lower_ != "by":
+            objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+            if objs:
+                content = _subtree(objs[0])
+                break
+    if not content:
+        return None
+    span = _span_of(content)
+    if span is None:
+        return None
+    subj = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if subj is None:
+        by = [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by"]
+        objs = [g for g in by[0].children if g.dep_ == "pobj"] if by else []
+        subj = objs[0] if objs else None
+    if subj is None and noun.dep_ in ("dobj", "attr") and noun.head.pos_ == "VERB":
+        subj = _find_subject(noun.head)  # "X made the claim that ..."
+    return span, subj
+
+
+def _outside_quotes(verb: Token, subj: Token | None, regions: list[tuple[int, int]]) -> Token | None:
+    """A cue outside the quotation has its speaker outside too: when the parser took a subject from
+    inside the quote ("“... Full panic mode,” said Leslie Wimes"), the noun next to the cue instead."""
+    if subj is None or not any(r[0] <= subj.idx < r[1] for r in regions):
+        return subj
+    doc = verb.doc
+    before = []
+    i = verb.i - 1
+    while i >= 0 and not doc[i].is_punct and not doc[i].is_space and doc[i].pos_ != "VERB":
+        before.insert(0, doc[i])
+        i -= 1
+    after = []
+    i = verb.i + 1
+    while i < len(doc) and not doc[i].is_punct and not doc[i].is_space and doc[i].pos_ != "VERB":
+        after.append(doc[i])
+        i += 1
+    for run in (before, after):
+        nouns = [t for t in run if t.pos_ in ("PROPN", "NOUN", "PRON") and t.ent_type_ not in ("DATE", "TIME")]
+        if nouns:
+            return nouns[-1] if run is before else nouns[0]
+    return None
+
+
 def _parenthetical(verb: Token) -> bool:
     """ "The partnership, he said, will ...": a verb of saying with nothing of its own, set off by commas
     inside the clause it reports."""
@@ -438,7 +519,7 @@ def _parenthetical(verb: Token) -> bool:
         return False
     if verb.head.pos_ not in ("VERB", "AUX") or verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj", "dep"):
         return False
-    sub = _subtree(verb)
+    sub = [t for t in _subtree(verb) if not t.is_punct]  # the commas may hang on the verb itself
     lo, hi = sub[0].i, sub[-1].i
     before = doc[lo - 1].text if lo > 0 else ""
     after = doc[hi + 1].text if hi + 1 < len(doc) else ""
@@ -469,6 +550,17 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
             continue  # attributions do not nest
         if any(_overlaps(vspan, r) for r in regions):
             continue  # a verb inside a quotation is the quoted person's, not the article's
+        if verb.pos_ == "NOUN":
+            got = _noun_content(verb)
+            if got is None:
+                continue
+            span, subj = got
+            span = _widen(_clip_to_paragraph(doc.text, span, vspan[0]), regions)
+            if rates[verb.i] < threshold and not any(_inside(r, span) for r in regions):
+                continue
+            src, refers = _source(subj)
+            atts.append(_Att(span, src, vspan, "quote.noun", refers=refers))
+            continue
         if verb.i in paren:
             # the whole reported clause, the parenthetical inside it (one attribution, as for split quotes)
             head = _subtree(verb.head)
@@ -494,7 +586,7 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
         if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" and verb.head.head.i in cue_ids \
                 and not any(c.dep_ in SUBJ_DEPS for c in verb.children):
             subj = _find_subject(verb.head.head)  # the parser hung "and warned" on the reported clause
-        src, refers = _source(subj)
+        src, refers = _source(_outside_quotes(verb, subj, regions))
         if src is not None and _overlaps(src, span) and how != "parenthetical":
             src, refers = None, None
         atts.append(_Att(span, src, (verb.idx, _cue_end(verb)), f"quote.verb.{how}", refers=refers))
@@ -597,7 +689,7 @@ def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_At
         cue = _cue_near(doc, sent, (rs, re_), lexicon, regions)
         if cue is not None:
             verb = cue
-            src, refers = _source(_find_subject(verb))
+            src, refers = _source(_outside_quotes(verb, _find_subject(verb), regions))
             out.append(_Att((rs, re_), src, (verb.idx, _cue_end(verb)), "quote.direct.cue", refers=refers))
             continue
         prev = _previous_quote(atts + out, rs, text)

@@ -226,8 +226,14 @@ class Store:
             raise StoreError(f"{self.path}: no such store (create one with: gestae ingest PATH --db {self.path})")
         try:
             if readonly:
-                self.conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                            isolation_level=None, timeout=30)
+                uri = self.path.resolve().as_uri()
+                try:
+                    self.conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
+                    self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                except sqlite3.OperationalError:
+                    # A WAL store on read-only media: its -shm cannot be created there. Nobody can write
+                    # such a file either, so reading it as immutable is safe.
+                    self.conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
                 self._check_version()
                 return
             # Autocommit mode: transactions are opened explicitly, one per article.
@@ -238,6 +244,8 @@ class Store:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except sqlite3.OperationalError as e:  # locked, read-only, missing folder, disk full: the file may be fine
+            raise StoreError(f"{self.path}: cannot open the store ({e})") from None
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: not a gestae store ({e})") from None
 
@@ -250,6 +258,8 @@ class Store:
         try:
             version = self.version
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.path}: cannot open the store ({e})") from None
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: not a gestae store ({e})") from None
         if version != SCHEMA_VERSION or "events" not in tables:

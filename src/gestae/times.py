@@ -43,8 +43,7 @@ VAGUE = {"several", "a few", "few", "many", "some", "a number of", "numerous"}
 UNITS = {"second": "S", "minute": "M", "hour": "H", "day": "D", "week": "W", "fortnight": "W",
          "month": "M", "year": "Y", "decade": "DE", "century": "CE", "centuries": "CE", "quarter": "Q",
          "weekend": "WE", "night": "D"}
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
-            "last": 4, "final": 4}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
@@ -86,7 +85,7 @@ class Anchor:
 
 
 DATELINE = re.compile(
-    r"\A\s*(?:[A-Z][A-Za-z.'’ -]{1,40}(?:,\s*[A-Z][A-Za-z.'’ -]{1,30})?,?\s+)"
+    r"\A\s*(?:[A-Z][A-Za-z.'’-]*(?: [A-Za-z.'’-]+){0,3}(?:,\s*[A-Z][A-Za-z.'’-]*(?: [A-Za-z.'’-]+){0,2})?,\s+)"
     rf"(?:{_WD},?\s+)?(?P<month>{_MONTH})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?"
     r"\s*(?:\((?:[A-Za-z .]+)\)\s*)?(?:--|—|–|-|:|/|\()")
 
@@ -416,10 +415,11 @@ def _month_only(m: re.Match, c: Ctx) -> str | None:
     if a is None:
         return f"XXXX-{mo:02d}"
     rel = (m["rel"] or "").lower()
+    # "last February" written in March is a year back: the month just gone would be "last month".
     if rel == "last":
-        y = a.year if mo < a.month else a.year - 1
+        y = a.year if mo < a.month - 1 else a.year - 1
     elif rel == "next":
-        y = a.year if mo > a.month else a.year + 1
+        y = a.year if mo > a.month + 1 else a.year + 1
     elif rel == "this":
         y = a.year
     else:
@@ -1193,18 +1193,42 @@ def event_date(doc: Doc, token: Token, *, carry: bool = True, news_day: bool = T
         for score, t, root in same_sentence:
             if reporting and score >= 10 and _in_complement(token, root):
                 continue  # "said he met Xi on Tuesday": Tuesday dates the meeting, not the saying
+            if score >= 10 and th_is_below(head, root):
+                continue  # "called for an end to the spat that began in September": the spat's date
             value = _calendar_date(t)
             return value, t.id, precision_of(value)
-    own = any(t.start < sent.end_char and t.end > sent.start_char for t in times)
+    own = any(t.start < sent.end_char and t.end > sent.start_char and _calendar_date(t) for t in times)
     if carry and not own:
         t = _previous_sentence_date(doc, sent, times, recent_only=reporting)
         if t is not None:
             value = _calendar_date(t)
             return value, t.id, precision_of(value)
     published = _published(doc)
-    if published and (reporting or news_day and not own and verb_tense(head) == "past"):
+    if published and (reporting or news_day and not own and _news_tense(head)):
         return published, None, "day"
     return None, None, None
+
+
+def _news_tense(v: Token) -> bool:
+    """Past, present or present progressive ("is sending a protest"): the news of the day, not a plan."""
+    aux = {c.lower_ for c in v.children if c.dep_ in ("aux", "auxpass")}
+    if aux & FUTURE_AUX:
+        return False
+    return verb_tense(v) in ("past", "present") or v.tag_ == "VBG" and bool(aux & {"is", "are", "'s", "'re"})
+
+
+def th_is_below(head: Token, tok: Token) -> bool:
+    """Whether tok sits in a clause embedded under the trigger's clause head (a relative or complement clause)."""
+    t = tok
+    for _ in range(12):
+        if t is head:
+            return False
+        if t.head is t:
+            return False
+        if t.pos_ in ("VERB", "AUX") and t.dep_ in ("relcl", "ccomp", "acl", "advcl", "xcomp", "pcomp"):
+            return head in t.ancestors
+        t = t.head
+    return False
 
 
 @Language.component("gestae_times", assigns=["doc._.times"])
