@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import shutil
 import sys
@@ -236,7 +237,11 @@ ORG_WORDS = {
 }
 
 
-GENERIC = {w.replace(" ", "_").upper() for w in set(TITLE_SECTORS) | PERSON_HEADS | TITLE_MODIFIERS}
+GENERIC = {w.replace(" ", "_").upper() for w in set(TITLE_SECTORS) | PERSON_HEADS | TITLE_MODIFIERS} | {
+    "REPUBLIC", "SOUTH", "NORTH", "EAST", "WEST", "CENTRAL", "ISLAND", "ISLANDS", "DEMOCRATIC", "PEOPLE", "PEOPLES",
+    "UNION", "KINGDOM", "STATE", "STATES", "FEDERAL", "FEDERATION", "ISLAMIC", "ARAB", "GULF", "UNITED", "NEW", "GREAT",
+    "NATIONAL", "REPUBLICAN", "SOCIALIST", "POPULAR", "LIBERATION", "FRONT", "ARMY", "PARTY", "SOUTHERN", "NORTHERN",
+    "EASTERN", "WESTERN", "UPPER", "LOWER", "CITY", "PROVINCE", "REGION", "CAPITAL", "COAST", "BAY", "SEA", "RIVER"}
 
 
 def generic(alias: str) -> bool:
@@ -301,7 +306,7 @@ class Builder:
             m = re.search(r"\(([^)]+)\)", a)
             if m:
                 more += [a[:m.start()] + a[m.end():], m.group(1)]
-        aliases = list(aliases) + more
+        aliases = list(aliases) + [a for a in more if not generic(a)]  # not "SOUTH" of "KOREA_(SOUTH)"
         name = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
         self.entries.append([name, kind, country, list(sectors), code, roles or None])
         for alias in aliases:
@@ -369,7 +374,7 @@ def build(phoenix: Path) -> dict:
             if len(roles[0][0]) == 3 and not dated and country_of(roles[0][0]):
                 # A country block: its aliases (demonyms, variant spellings, cities) all name the state.
                 iso3 = roles[0][0]
-                b.add([primary] + aliases, short_name(iso3), "state", iso3, [], iso3)
+                b.add([a for a in [primary] + aliases if not generic(a)], short_name(iso3), "state", iso3, [], iso3)
                 continue
             if words & ORG_WORDS or fname == "Phoenix.MilNonState.actors.txt" or not (dated or "CountryInfo" in comment):
                 kind = "organization"
@@ -389,9 +394,7 @@ def build(phoenix: Path) -> dict:
                 open_ended = [r for r in roles if r[1] and not r[2]]
                 if open_ended:
                     country, sectors = code_parts(max(open_ended, key=lambda r: r[1])[0])
-            names = [primary] + aliases
-            if kind == "person":
-                names = [a for a in names if not generic(a)]
+            names = [a for a in [primary] + aliases if not generic(a)]
             shown = primary
             if kind == "person":  # "PRESIDENT_XI_JINPING" -> "Xi Jinping"
                 words = [w for w in primary.strip("_").split("_") if w]
@@ -455,6 +458,14 @@ def build_places() -> dict:
     return places
 
 
+def write_gz(path: Path, data) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers never see half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+    os.replace(tmp, path)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--phoenix", type=Path, default=PHOENIX)
@@ -462,11 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     data = build(args.phoenix)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump({"entries": data["entries"], "keys": data["keys"], "surnames": data["surnames"]}, fh, ensure_ascii=False, separators=(",", ":"))
+    write_gz(args.out, {"entries": data["entries"], "keys": data["keys"], "surnames": data["surnames"]})
     places = build_places()
-    with gzip.open(args.out.parent / "places.json.gz", "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump(places, fh, ensure_ascii=False, separators=(",", ":"))
+    write_gz(args.out.parent / "places.json.gz", places)
     print(f"{args.out.parent / 'places.json.gz'}: {len(places)} place names")
     lic = args.phoenix / "LICENSE"
     if lic.is_file():

@@ -171,9 +171,8 @@ def test_robustness_fault_readonly_store_clear_error_unchanged(tmp_path):
     assert check_store(db) == 2
 
 
-@pytest.mark.xfail(reason="REQUESTS.md [to: STORE]: a read-only store on read-only media cannot be opened "
-                          "(WAL needs its -shm file); fix: retry with immutable=1", strict=False)
 def test_robustness_fault_store_on_readonly_media_can_be_queried(tmp_path):
+    # A WAL store needs its -shm file, which cannot be created there: opened immutable instead.
     src = articles_file(tmp_path, 2)
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -185,10 +184,9 @@ def test_robustness_fault_store_on_readonly_media_can_be_queried(tmp_path):
     assert len(r.stdout.splitlines()) > 0
 
 
-@pytest.mark.xfail(reason="REQUESTS.md [to: STORE]: multiprocessing.Pool never completes a task whose worker "
-                          "was killed, so the run hangs; not run until fixed (it would wait out its timeout)",
-                   run=False)
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds the worker processes in /proc")
 def test_robustness_fault_pool_worker_killed_run_finishes(tmp_path):
+    # Both worker processes killed while chunks are in flight: the run still ends, every article stored.
     src = articles_file(tmp_path, 32)
     db = tmp_path / "corpus.db"
     cmd = [sys.executable, "-m", "gestae.cli", "ingest", str(src), "--db", str(db), "--workers", "2"]
@@ -197,19 +195,26 @@ def test_robustness_fault_pool_worker_killed_run_finishes(tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # the first chunk is stored: the others are in flight
             time.sleep(0.3)
+            if not db.exists():
+                continue
             with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(db)) as c:
                 if c.execute("SELECT count(*) FROM articles").fetchone()[0]:
                     break
-        children = Path(f"/proc/{p.pid}/task/{p.pid}/children").read_text().split()
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pid), signal.SIGKILL)
-        out, _ = p.communicate(timeout=90)
+        killed = 0
+        for pid in Path(f"/proc/{p.pid}/task/{p.pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(int(pid), signal.SIGKILL)
+                    killed += 1
+        assert killed, "no worker process found"
+        out, _ = p.communicate(timeout=180)
     finally:
         if p.poll() is None:
             p.kill()
             p.communicate()
-    assert check_store(db) >= 8
-    r = ingest(src, "--db", db)  # whatever the killed workers held is analysed now
-    assert r.exit_code == 0
+    assert p.returncode == 0, out
     assert check_store(db) == 32
+    assert "0 failed" in out, out
+    r = ingest(src, "--db", db)  # and nothing is left to do
+    assert r.exit_code == 0
+    assert "0 articles analysed, 32 unchanged and skipped" in r.stdout

@@ -158,3 +158,24 @@ def test_store_write_frame_formats(tmp_path, seed_analysis):
     assert len(pd.read_parquet(tmp_path / "m.parquet")) == len(merged)
     with pytest.raises(StoreError, match="-o"):
         write_frame(merged, "parquet")
+
+
+def test_store_merge_symmetric_events_either_way_round(tmp_path, seed_analysis):
+    """"Talks between A and B" reported as B-A elsewhere is the same event, and counts for both dyads."""
+    actors = {a["id"]: a for a in seed_analysis["actors"]}
+    pick = next(e for e in seed_analysis["events"]
+                if e["source"] and e["target"] and actors[e["source"]]["country"] and actors[e["target"]]["country"]
+                and actors[e["source"]]["country"] != actors[e["target"]]["country"])
+    one = copy.deepcopy(seed_analysis)
+    one["events"] = [dict(pick, symmetric=True)]
+    other = as_other_article(one, "other-outlet")
+    other["events"] = [dict(pick, symmetric=True, source=pick["target"], target=pick["source"])]
+    with Store(tmp_path / "s.db") as store:
+        store.write(one)
+        store.write(other)
+        merged = aggregate.merge_events(store.events_df(), by="country")
+        table = aggregate.dyads(store, freq="year")
+    assert len(merged) == 1 and merged["mentions"].iloc[0] == 2 and merged["articles"].iloc[0] == 2
+    src, tgt = actors[pick["source"]]["country"], actors[pick["target"]]["country"]
+    assert {(r.source, r.target) for r in table.itertuples()} == {(src, tgt), (tgt, src)}
+    assert (table["events"] == 1).all()

@@ -224,3 +224,10 @@ def test_web_render_colours_keep_counterparts_apart():
     assert len(set(fixed)) == len(fixed)
     assert country_class("WST") not in fixed and country_class("AUT") not in fixed
     assert country_class(None) == "cc-none" and country_class("RUS") == country_class("RUS")
+
+
+def test_web_page_shows_reading_warnings(client):
+    text = "Le président Putin a rencontré Xi à Moscou. Putin said Russia would help China.".encode("cp1252")
+    r = client.post("/article", data={"published": "2023-11-08"}, files={"file": ("latin.txt", text, "text/plain")})
+    assert r.status_code == 200
+    assert 'class="warning"' in r.text and "Windows-1252" in r.text

@@ -439,6 +439,9 @@ def lexicon_matches(doc: Doc, lex: Lexicon):
                 continue
             key = "".join(keys[i:i + L])
             if key in lex.keys:
+                if doc[i + L - 1].ent_iob_ in ("B", "I") and i + L < n and doc[i + L].ent_iob_ == "I" \
+                        and doc[i + L].ent_type_ in ("GPE", "LOC", "FAC"):
+                    continue  # "South" of "South Ossetia", "West" of "West Africa": part of a longer place
                 span_text = doc[i:i + L].text
                 if len(key) <= 3 and not "".join(c for c in span_text if c.isalpha()).isupper():
                     continue
@@ -772,6 +775,12 @@ class Finder:
                     elif pm.type != "pronoun":
                         break
             country = country or _country_of_tokens([c for c in toks if self.claimed[c.i] is None], self.lex)
+            poss = next((c for c in left if c.dep_ == "poss" and c.lower_ in ("its", "their")), None)
+            if country is None and poss is not None:
+                # "its troops": the state or body the sentence is about.
+                ref = self.antecedent(poss, lambda x: x.kind in ("state", "organization", "group") and bool(x.country)
+                                      and x.type != "location", max_sents=1)
+                country = self.mentions[ref].country if ref is not None else None
             # "second-in-command of China's military" / "the foreign minister of Japan"
             if country is None:
                 for c in t.rights:

@@ -808,6 +808,11 @@ def _kind(text: str, span: tuple[int, int], regions: list[tuple[int, int]]) -> s
     if not inner:
         return "indirect"
     outside = text[span[0]:span[1]]
+    # 'emphasized that “...”' is a direct quote: a complementizer before the marks does not make it mixed
+    lead = re.match(r"(that|whether|if)\s+(?=[\"“«‘'])", outside, re.IGNORECASE)
+    if lead:
+        span = (span[0] + lead.end(), span[1])
+        outside = outside[lead.end():]
     for rs, re_ in sorted(inner, reverse=True):
         a, b = max(rs, span[0]) - span[0], min(re_, span[1]) - span[0]
         outside = outside[:a] + outside[b:]
@@ -816,7 +821,7 @@ def _kind(text: str, span: tuple[int, int], regions: list[tuple[int, int]]) -> s
 
 # Tuned on PolNeAR dev: the cue rate above which a verb with its frame counts as a cue, and the lower
 # one for a verb whose content holds a quotation.
-CUE_THRESHOLD = 0.3
+CUE_THRESHOLD = 0.4
 QUOTED_THRESHOLD = 0.1
 
 

@@ -456,7 +456,8 @@ def _weekday_set(m: re.Match, c: Ctx) -> str:
     return v + ("T" + PARTS[m["part"].lower()] if m["part"] else "")
 
 
-@rule("year", rf"(?<![$£€\d.,/-])\b(?:(?P<mod>{_EARLY}|fiscal(?:\s+year)?|FY)\s*-?\s*)?(?P<y>{_YEAR})\b(?![,.]?\d|\s*%|-\d|\s*(?:percent|people|troops|members|votes))", "DATE", 1)
+@rule("year", rf"(?<![$£€\d.,/-])\b(?:(?P<mod>{_EARLY}|fiscal(?:\s+year)?|FY)\s*-?\s*)?(?P<y>{_YEAR})\b"
+      r"(?![,.]?\d|\s*%|-\d|\s*(?:percent|people|troops|members|votes))", "DATE", 1)
 def _year(m: re.Match, c: Ctx) -> str | None:
     if m["mod"]:
         return m["y"]
@@ -470,7 +471,8 @@ def _year(m: re.Match, c: Ctx) -> str | None:
     return m["y"] if tok_ok else "__reject__"
 
 
-@rule("decade", r"\b(?:the\s+)?(?:(?P<mod>early|late|mid-?)\s*)?(?P<dec>(?:1[6-9]|20)\d0)'?s\b|\b(?:the\s+)?(?:(?:early|late|mid-?)\s*)?['’](?P<short>\d0)s\b", "DATE", 2)
+@rule("decade", r"\b(?:the\s+)?(?:(?P<mod>early|late|mid-?)\s*)?(?P<dec>(?:1[6-9]|20)\d0)'?s\b"
+      r"|\b(?:the\s+)?(?:(?:early|late|mid-?)\s*)?['’](?P<short>\d0)s\b", "DATE", 2)
 def _decade(m: re.Match, c: Ctx) -> str:
     if m["dec"]:
         return m["dec"][:3]
@@ -927,14 +929,16 @@ KEYS: dict[str, tuple[str, int, int]] = {
     "year": ("#year", 25, 30), "decade": ("#decade", 20, 5), "century": ("century centuries", 30, 10),
     "today": ("today tonight yesterday tomorrow", 30, 15), "this_part": ("morning afternoon evening night", 30, 12),
     "clock": ("#clock noon midnight midday", 35, 40), "mid_part": ("mid midday", 2, 16),
-    "full_year": ("year", 30, 2), "spoken_decade": ("twenties thirties forties fifties sixties seventies eighties nineties", 20, 2), "weekday_clock": (_WD_WORDS, 5, 40),
+    "full_year": ("year", 30, 2), "weekday_clock": (_WD_WORDS, 5, 40),
+    "spoken_decade": ("twenties thirties forties fifties sixties seventies eighties nineties", 20, 2),
     "relative_period": ("last this next past coming previous current", 50, 25),
     "past_n": (_UNIT_WORDS, 90, 5), "ago": ("ago earlier hence now", 90, 10),
     "duration": (_UNIT_WORDS, 80, 10), "bare_units": ("years months decades weeks centuries days hours", 20, 5),
     "military_clock": ("gmt utc", 8, 2), "q_number": ("q1 q2 q3 q4", 2, 8),
     "quarter": ("quarter half", 50, 30), "season": ("spring summer autumn winter fall", 25, 12),
     "holiday": ("christmas new independence valentine halloween boxing", 2, 20), "thanksgiving": ("thanksgiving", 2, 10),
-    "the_weekend": ("weekend", 15, 2), "anaphoric": ("day week month year night morning afternoon evening", 40, 2), "the_quarter": ("quarter", 25, 2), "month_rel_year": (_MONTH_WORDS, 12, 30),
+    "the_weekend": ("weekend", 15, 2), "the_quarter": ("quarter", 25, 2), "month_rel_year": (_MONTH_WORDS, 12, 30),
+    "anaphoric": ("day week month year night morning afternoon evening", 40, 2),
     "period_end": ("end year", 25, 20),
     "ref": ("now currently current nowadays these present presently recently recent previously formerly past "
             "lately future soon later coming term", 12, 30),
@@ -1137,7 +1141,14 @@ def _previous_sentence_date(doc: Doc, sent, times: list[Timex], recent_only: boo
     if sent.start == 0:
         return None
     prev = doc[sent.start - 1].sent
-    found = [t for t in times if prev.start_char <= t.start < prev.end_char and _calendar_date(t)]
+    found = []
+    for t in times:
+        if prev.start_char <= t.start < prev.end_char and _calendar_date(t):
+            span = doc.char_span(t.start, t.end, alignment_mode="expand")
+            th = _clause_head(span.root) if span is not None and len(span) else None
+            # Only the time the previous sentence's main clause is set at: not one of an embedded clause.
+            if th is not None and (th == prev.root or th.dep_ == "conj" and th.head == prev.root):
+                found.append(t)
     if not found:
         return None
     t = found[-1]
@@ -1204,7 +1215,8 @@ def event_date(doc: Doc, token: Token, *, carry: bool = True, news_day: bool = T
             value = _calendar_date(t)
             return value, t.id, precision_of(value)
     published = _published(doc)
-    if published and (reporting or news_day and not own and _news_tense(head)):
+    # Here no date in the sentence dates the trigger (none, or only ones of embedded clauses).
+    if published and (reporting or news_day and _news_tense(head)):
         return published, None, "day"
     return None, None, None
 

@@ -146,8 +146,9 @@ def fetch_url(url: str, limit: int, **fields: Any) -> Article:
         raise InputError(url, f"cannot fetch: {getattr(e, 'reason', None) or e}") from None
     if len(data) > limit:
         raise InputError(url, f"page larger than {limit:,} bytes")
-    html, _ = decode(data, url)
-    return html_to_article(html, url, url=url, **{k: v for k, v in fields.items() if v})
+    html, warning = decode(data, url)
+    return html_to_article(html, url, url=url, warnings=[warning] if warning else (),
+                           **{k: v for k, v in fields.items() if v})
 
 
 def create_app(db: str | Path | None = None, *, allow_url_fetch: bool = False,
@@ -216,10 +217,12 @@ def create_app(db: str | Path | None = None, *, allow_url_fetch: bool = False,
         fields = {"published": published or None, "title": title or None}
         if file is not None and file.filename:
             data = file.file.read()
-            content, _ = decode(data, file.filename)
+            content, warning = decode(data, file.filename)
+            # What reading had to repair (e.g. not UTF-8) goes on to the analysis and the page.
+            warned = {"warnings": [warning] if warning else ()}
             if Path(file.filename).suffix.lower() in (".html", ".htm", ".xhtml"):
-                return html_to_article(content, file.filename, **fields, max_chars=config.max_chars)
-            return make_article(content, file.filename, **fields, max_chars=config.max_chars)
+                return html_to_article(content, file.filename, **fields, **warned, max_chars=config.max_chars)
+            return make_article(content, file.filename, **fields, **warned, max_chars=config.max_chars)
         if url and not text.strip():
             if not allow_url_fetch:
                 raise InputError(url, "this server does not fetch URLs (start it with --allow-url-fetch)")
