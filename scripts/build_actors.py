@@ -176,6 +176,16 @@ ARMED_GROUPS = {
     "Kurdistan Workers' Party": ("TUR", "REB"), "PKK": ("TUR", "REB"), "FARC": ("COL", "REB"), "SPLA": ("SDN", "REB"),
     "Maoists": ("NPL", "REB"), "Maoist": ("NPL", "REB"),
 }
+# Regions that act or are acted on in the news, with the state they belong to in ISO terms.
+REGIONS = {
+    "South Ossetia": "GEO", "Abkhazia": "GEO", "Transnistria": "MDA", "Chechnya": "RUS", "Dagestan": "RUS",
+    "Crimea": "UKR", "Donbas": "UKR", "Donetsk": "UKR", "Luhansk": "UKR", "Nagorno-Karabakh": "AZE", "Karabakh": "AZE",
+    "Kashmir": "IND", "Tibet": "CHN", "Xinjiang": "CHN", "Hong Kong": "HKG", "Macau": "MAC", "Iraqi Kurdistan": "IRQ",
+    "Kurdistan": "IRQ", "Darfur": "SDN", "Okinawa": "JPN", "Mindanao": "PHL", "Aceh": "IDN", "Papua": "IDN",
+    "Northern Ireland": "GBR", "Catalonia": "ESP", "Basque Country": "ESP", "Corsica": "FRA", "Quebec": "CAN",
+    "Balochistan": "PAK", "Punjab": "IND", "Western Sahara": "ESH", "Somaliland": "SOM", "Puntland": "SOM",
+    "Tigray": "ETH", "Golan Heights": "SYR", "Sinai": "EGY",
+}
 CANONICAL = {"EU": "European Union", "UN": "United Nations", "AU": "African Union", "WHO": "World Health Organization",
              "WB": "World Bank", "ARL": "Arab League", "WST": "Western countries"}
 
@@ -355,6 +365,8 @@ def build(phoenix: Path) -> dict:
 
     for name, (iso3, sector) in ARMED_GROUPS.items():
         b.add([name], name, "organization", iso3, [sector], iso3 + sector, first=True)
+    for name, iso3 in REGIONS.items():
+        b.add([name], name, "group", iso3, [], iso3, first=True)
     for name, iso3 in MEDIA.items():
         b.add([name], name, "organization", iso3, ["MED"], iso3 + "MED", first=True)
 
@@ -453,6 +465,8 @@ def build_places() -> dict:
                 k = norm_key(alt)
                 if k not in places:
                     put(k, [c["name"], country, rec[2], rec[3], c["population"] // 10])
+    for name, country in REGIONS.items():
+        places.setdefault(norm_key(name), [name, country, None, None, 0])
     for st in gc.get_us_states().values():
         places.setdefault(norm_key(st["name"]), [st["name"], "USA", None, None, 0])
     return places

@@ -58,7 +58,7 @@ def gsr_rows(path: Path):
         spans = {}
         for key, role in (("s", "source"), ("t", "target")):
             for a in rec.get(role) or ():
-                at = a.get("actorText") or ""
+                at = (a.get("actorText") if isinstance(a, dict) else str(a)) or ""
                 k = text.find(at) if at else -1
                 if k >= 0:
                     spans[key] = (k, k + len(at))
@@ -83,16 +83,16 @@ def trigger_of(src, tgt):
     else:
         up = {src.i}
         t = src
-        while t.head is not t:
+        while t.head.i != t.i:
             t = t.head
             up.add(t.i)
         t = tgt
-        while t.i not in up and t.head is not t:
+        while t.i not in up and t.head.i != t.i:
             t = t.head
         anc = t
-    while anc.pos_ not in ("VERB", "NOUN") and anc.head is not anc:
+    while anc.pos_ not in ("VERB", "NOUN") and anc.head.i != anc.i:
         anc = anc.head
-    while anc.dep_ == "xcomp" and anc.head is not anc:
+    while anc.dep_ == "xcomp" and anc.head.i != anc.i:
         anc = anc.head
     return anc
 

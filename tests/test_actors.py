@@ -187,3 +187,28 @@ def test_actors_world_news_mentions_consistent(nlp):
             assert all(x in ids for x in a.members)
             n_state += a.kind == "state" and a.country is not None
     assert n_state >= 12  # world news names states in nearly every article
+
+
+def test_actors_title_joined_by_and(nlp):
+    doc = run(nlp, "Russian Deputy Prime Minister and Defense Minister Sergei Ivanov said on Tuesday that ties were good.",
+              "2005-11-15")
+    a = actor_at(doc, doc.text.index("Ivanov"), doc.text.index("Ivanov") + 6)
+    assert (a.country, a.sectors) == ("RUS", ("MIL",))
+
+
+def test_actors_appositive_names_a_body(nlp):
+    doc = run(nlp, "Terry Davidson, a State Department spokesman, said the talks went well.", "2006-12-11")
+    assert by_name(doc, "Terry Davidson").country == "USA"
+
+
+def test_actors_word_of_a_longer_place_is_not_a_state(nlp):
+    doc = run(nlp, "Voters in South Ossetia backed independence, and Abkhazia welcomed the result.", "2006-11-13")
+    assert "KOR" not in {a.country for a in doc._.actors}
+    assert by_name(doc, "Abkhazia").country == "GEO"
+
+
+def test_actors_home_country_for_uncoded_people(nlp):
+    doc = run(nlp, "The Greek government ruled out a withdrawal of Greek troops from Afghanistan. "
+                   "Government spokesman Theodoros Roussopoulos said Greece had obligations. "
+                   "Greek officials said Greece would keep its promises.", "2005-11-15")
+    assert by_name(doc, "Theodoros Roussopoulos").country == "GRC"

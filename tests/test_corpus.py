@@ -94,7 +94,10 @@ def test_corpus_workers_and_dask_give_the_local_rows(corpus, tmp_path):
         summary = ingest([src], tmp_path / "dask.db", dask=cluster.scheduler_address, progress=False)
         with Client(cluster) as client:  # a Client is accepted too
             again = ingest([src], tmp_path / "dask.db", dask=client, progress=False)
+        cli = CliRunner().invoke(main, ["ingest", str(src), "--db", str(tmp_path / "dask.db"),
+                                        "--dask", cluster.scheduler_address])
     assert summary.analysed == N and again.skipped == N
+    assert cli.exit_code == 0 and f"0 articles analysed, {N} unchanged" in cli.output
     assert rows(tmp_path / "dask.db") == rows(clean)
 
 

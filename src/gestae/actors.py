@@ -687,7 +687,8 @@ class Finder:
             kind = entry.kind
             mtype = "state" if kind == "state" else "org"
             # "at a military forum in Beijing": a place, not an actor.
-            if kind == "state" and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
+            placeish = kind == "state" or (kind == "group" and entry.country not in IGO_CODES)  # regions
+            if placeish and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
                 mtype, kind, sectors = "location", "location", ()
             name = entry.name
             if kind == "state" and sectors:

@@ -341,7 +341,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path | Store, *, workers: int 
     try:
         for done in results:
             worker = done["worker"]
-            summary.worker_peak_rss[worker] = max(summary.worker_peak_rss.get(worker, 0), done["peak_rss"])
+            if done["peak_rss"]:  # a worker that died reports none
+                summary.worker_peak_rss[worker] = max(summary.worker_peak_rss.get(worker, 0), done["peak_rss"])
             for article_id, analysis, error in done["results"]:
                 origin = origins.pop(article_id, None)
                 if analysis is None:

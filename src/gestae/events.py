@@ -233,7 +233,7 @@ def negated(tok: Token) -> bool:
         return True
     # "did not agree to attack": the negation sits on the head of an open complement
     head = tok
-    while head.dep_ == "xcomp" and head.head is not head:
+    while head.dep_ == "xcomp" and head.head.i != head.i:
         head = head.head
         if any(c.dep_ == "neg" for c in head.children):
             return True
@@ -253,7 +253,7 @@ def modality(tok: Token) -> str | None:
             return "future"
         if t.dep_ == "xcomp" and t.head.lemma_ in INTENT:
             return "demanded" if t.head.lemma_ in ("urge", "ask", "demand", "call", "encourage") else "intended"
-        if t.dep_ in ("xcomp", "conj") and t.head is not t:
+        if t.dep_ in ("xcomp", "conj") and t.head.i != t.i:
             t = t.head
             continue
         break
@@ -423,16 +423,16 @@ def _subjects(tok: Token) -> tuple[list[Token], bool]:
     if subs:
         return subs, False
     head = tok.head
-    if tok.dep_ == "xcomp" and head is not tok:
+    if tok.dep_ == "xcomp" and head.i != tok.i:
         objs = [c for c in head.children if c.dep_ in ("dobj",)]
         if objs:  # "urged China to ...": the object acts
             return objs, False
         return _subjects(head)
-    if tok.dep_ == "conj" and head is not tok:
+    if tok.dep_ == "conj" and head.i != tok.i:
         return _subjects(head)
     if tok.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
         return [head], False
-    if tok.dep_ == "advcl" and head is not tok:  # "..., describing how": the main clause's subject
+    if tok.dep_ == "advcl" and head.i != tok.i:  # "..., describing how": the main clause's subject
         return _subjects(head)
     return [], False
 

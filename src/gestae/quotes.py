@@ -17,6 +17,7 @@ seen ("officials", "the ministry") are added with :func:`gestae.actors.add_actor
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -616,7 +617,7 @@ def _according_to(doc: Doc, atts: list[_Att], regions: list[tuple[int, int]]) ->
             continue
         src_toks = _source_tokens(objs[0])
         src = _span_of(src_toks)
-        sent = t.sent
+        sent = _sent_at(doc, t.i)
         lo, hi = min(x.i for x in src_toks + [t]), max(x.i for x in src_toks + [t])
         before = [x for x in sent if x.i < lo]
         after = [x for x in sent if x.i > hi]
@@ -659,9 +660,23 @@ def _signed_quotes(doc: Doc, regions: list[tuple[int, int]]) -> Iterator[_Att]:
         yield from turns
 
 
+_SENTS_KEY = "gestae.quotes.sents"
+
+
+def _sent_at(doc: Doc, i: int) -> SpacySpan:
+    """The sentence of token i (``Token.sent`` walks the whole Doc on every call: index it once)."""
+    starts = doc.user_data.get(_SENTS_KEY)
+    if starts is None:
+        starts = [s.start for s in doc.sents]
+        doc.user_data[_SENTS_KEY] = starts
+    k = bisect.bisect_right(starts, i) - 1
+    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    return doc[starts[k]:end]
+
+
 def _sentence_of(doc: Doc, offset: int) -> SpacySpan | None:
     tok = doc.char_span(offset, offset + 1, alignment_mode="expand")
-    return tok.sent if tok is not None and len(tok) else None
+    return _sent_at(doc, tok.start) if tok is not None and len(tok) else None
 
 
 def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_Att],
@@ -753,7 +768,7 @@ def _cue_near(doc: Doc, sent: SpacySpan, region: tuple[int, int], lexicon: dict[
     end_sent = sents[-1]
     nxt = None
     if end_sent.end < len(doc) and end_sent.end_char <= region[1] + 2:
-        nxt = doc[end_sent.end].sent
+        nxt = _sent_at(doc, end_sent.end)
         # "“Who would have believed it?” Trump said, looking out." (the parser ends the sentence at "?”"):
         # a cue among the first words of the next sentence
         nxt = None if nxt[0].is_quote or nxt[0].is_space else nxt[:6]
@@ -771,7 +786,7 @@ def _cue_near(doc: Doc, sent: SpacySpan, region: tuple[int, int], lexicon: dict[
         # the nearest one to the quotation
         return min(cands, key=lambda t: min(abs(t.idx - region[0]), abs(t.idx - region[1])))
     if _after_colon(doc.text, region[0]) and sent.start > 0:
-        prev = doc[sent.start - 1].sent if sent.start_char >= region[0] - 2 else sent
+        prev = _sent_at(doc, sent.start - 1) if sent.start_char >= region[0] - 2 else sent
         cands = [t for t in prev if t.pos_ == "VERB" and t.idx < region[0] and _find_subject(t) is not None]
         if cands:
             return cands[-1]
@@ -878,6 +893,7 @@ def extract_quotes(doc: Doc, resolve: bool = True) -> list[Quote]:
     text = doc.text
     regions = quoted_regions(text)
     quotes: list[Quote] = []
+    doc.user_data.pop(_SENTS_KEY, None)  # sentences may have changed since an earlier run
     speakers: dict[int, str | None] = {}
     last_person: str | None = None
     for n, a in enumerate(find_attributions(doc)):
@@ -898,6 +914,7 @@ def extract_quotes(doc: Doc, resolve: bool = True) -> list[Quote]:
             cue=Span(a.cue[0], a.cue[1], text[a.cue[0]:a.cue[1]]) if a.cue else None,
             rule=a.rule,
         ))
+    doc.user_data.pop(_SENTS_KEY, None)
     return quotes
 
 
