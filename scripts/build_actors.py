@@ -120,7 +120,7 @@ INTERNATIONAL = {
     "EU": ["EU", "E.U.", "European Union", "European Commission", "Brussels"],
     "UN": ["UN", "U.N.", "United Nations", "UN Security Council", "U.N. Security Council", "Security Council",
            "UN General Assembly", "U.N. General Assembly"],
-    "AU": ["African Union"], "ASEAN": ["ASEAN", "Association of Southeast Asian Nations"],
+    "AU": ["African Union", "AU", "A.U."], "ASEAN": ["ASEAN", "Association of Southeast Asian Nations"],
     "SCO": ["SCO", "Shanghai Cooperation Organization", "Shanghai Cooperation Organisation"],
     "BRICS": ["BRICS"], "OPEC": ["OPEC", "Organization of the Petroleum Exporting Countries"],
     "IAEA": ["IAEA", "International Atomic Energy Agency"], "WHO": ["World Health Organization"],
@@ -331,9 +331,29 @@ class Builder:
                     lst.append(idx)
 
 
+# Codes of states that no longer exist, for people whose roles are dated back then.
+OLD_CODES = {"ZAR": "COD", "SUN": "RUS", "YUG": "SRB", "CSK": "CZE", "DDR": "DEU", "GDR": "DEU", "ROM": "ROU",
+             "TMP": "TLS", "BUR": "MMR", "SCG": "SRB", "ZAI": "COD"}
+
+
 def code_parts(code: str) -> tuple[str | None, list[str]]:
     country, sectors = split_code(code)
-    return country, sectors
+    return OLD_CODES.get(country, country), sectors
+
+
+def derived_demonyms(name: str) -> list[str]:
+    """Regular English demonyms of a country name: Albania -> Albanian, Kenya -> Kenyan, Mexico -> Mexican."""
+    if " " in name or len(name) < 4:
+        return []
+    if name.endswith("ia"):
+        return [name + "n"]
+    if name.endswith("a"):
+        return [name + "n"]
+    if name.endswith("o"):
+        return [name[:-1] + "an"]
+    if name.endswith("e"):
+        return [name + "an"]  # Zaire -> Zairean
+    return []
 
 
 def build(phoenix: Path) -> dict:
@@ -350,7 +370,12 @@ def build(phoenix: Path) -> dict:
         for cap in caps:
             if norm_key(cap) not in b.keys:
                 b.add([cap], cap, "state", iso3, ["GOV"], iso3 + "GOV")
+    for iso3, old in (("COD", "Zaire"), ("RUS", "Soviet"), ("RUS", "Soviets"), ("SRB", "Yugoslav"), ("MMR", "Burma")):
+        b.add([old] + derived_demonyms(old), short_name(iso3), "state", iso3, [], iso3)
     for c in pycountry.countries:
+        for dem in derived_demonyms(short_name(c.alpha_3)):
+            if norm_key(dem) not in b.keys:
+                b.add([dem], short_name(c.alpha_3), "state", c.alpha_3, [], c.alpha_3)
         names = {c.name, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name), short_name(c.alpha_3)}
         b.add(sorted(n for n in names if "," not in n), short_name(c.alpha_3), "state", c.alpha_3, [], c.alpha_3)
     for name, iso3 in GOV_METONYMS.items():

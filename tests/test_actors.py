@@ -212,3 +212,24 @@ def test_actors_home_country_for_uncoded_people(nlp):
                    "Government spokesman Theodoros Roussopoulos said Greece had obligations. "
                    "Greek officials said Greece would keep its promises.", "2005-11-15")
     assert by_name(doc, "Theodoros Roussopoulos").country == "GRC"
+
+
+def test_actors_first_person_in_quote_is_the_speaker(seed):
+    from gestae.model import Quote
+
+    shoigu = by_name(seed, "Sergey Shoigu")
+    start = seed.text.index("[u]nlike")
+    end = seed.text.index("military bloc.") + len("military bloc")
+    seed._.quotes = [Quote(id="q1", kind="direct", start=start, end=end, text=seed.text[start:end], speaker=shoigu.id)]
+    try:
+        we = next(t for t in seed if t.lower_ == "we" and start <= t.idx < end)
+        assert actor_for_token(seed, we) is shoigu
+    finally:
+        seed._.quotes = None
+
+
+def test_actors_the_two_stands_for_the_two_people(nlp):
+    doc = run(nlp, "Japan's Foreign Minister Yukihiko Ikeda met South Korean Foreign Minister Yoo Chong-Ha. "
+                   "The two met again in Singapore.", "1997-04-04")
+    g = by_name(doc, "The two")
+    assert {a.country for a in doc._.actors if a.id in g.members} == {"JPN", "KOR"}

@@ -235,3 +235,24 @@ def test_robustness_cli_jsonl_line_separators_inside_records(tmp_path):
     assert a["article"]["text"] == text
     r = CliRunner().invoke(main, ["show", str(out)])
     assert r.exit_code == 0, r.output
+
+
+def test_robustness_cli_ascii_only_stdout_gets_escaped_json(tmp_path):
+    # A non-UTF-8 terminal or pipe (PYTHONIOENCODING=ascii, a Latin-1 locale): escaped JSON, not a crash.
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    r = CliRunner(charset="ascii").invoke(main, ["extract", str(p)])
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert r.exit_code == 0, r.output
+    assert r.stdout_bytes.isascii() and "\\u201c" in r.stdout
+    assert json.loads(r.stdout)["article"]["text"] == TEXT
+
+
+def test_robustness_cli_huge_max_chars_reads_small_inputs(tmp_path):
+    # The byte bound is read in chunks: a limit of 10^11 characters must not allocate 4 * 10^11 bytes.
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    r = extract(p, "--max-chars", str(10**11))
+    assert r.exit_code == 0, r.stderr
+    r = extract("-", "--max-chars", str(10**11), input=TEXT.encode())
+    assert r.exit_code == 0, r.stderr

@@ -218,3 +218,31 @@ def test_robustness_fault_pool_worker_killed_run_finishes(tmp_path):
     r = ingest(src, "--db", db)  # and nothing is left to do
     assert r.exit_code == 0
     assert "0 articles analysed, 32 unchanged and skipped" in r.stdout
+
+
+def test_robustness_fault_dask_worker_killed_run_finishes(tmp_path):
+    # A Dask worker process killed mid-run: the scheduler reruns its tasks elsewhere, nothing is lost.
+    distributed = pytest.importorskip("distributed")
+    from gestae.corpus import ingest as run_ingest
+
+    src = articles_file(tmp_path, 10)
+    db = tmp_path / "corpus.db"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+
+        def kill_after_first_commit() -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                time.sleep(0.2)
+                with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as c:
+                    if c.execute("SELECT count(*) FROM articles").fetchone()[0]:
+                        break
+            os.kill(victim, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_after_first_commit, daemon=True)
+        killer.start()
+        summary = run_ingest([src], db, dask=client, chunk_size=2)  # many tasks in flight at the kill
+        killer.join()
+    assert (summary.analysed, summary.failed) == (10, 0)
+    assert check_store(db) == 10

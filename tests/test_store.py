@@ -114,11 +114,15 @@ def test_store_merge_counts_mentions_and_articles(tmp_path, seed_analysis):
         mentions = store.events_df(factual=True)
     merged = aggregate.merge_events(mentions)
     assert merged["mentions"].sum() == len(mentions)
-    # Every merged event is reported by both copies, and keeps each sentence with its article.
-    assert (merged["articles"] == 2).all()
-    for row in merged.itertuples():
+    both = merged["source"].notna() & merged["target"].notna()
+    assert both.any()
+    # Every event with both actors is reported by both copies, and keeps each sentence with its article.
+    for row in merged[both].itertuples():
+        assert row.articles == 2
         assert {e["article_id"] for e in row.evidence} == {"russia-china-2023-11-08", "copy-of-seed"}
         assert all(e["sentence"] for e in row.evidence)
+    # One with an actor missing is not merged: nothing says two such reports are of one event.
+    assert (merged[~both]["mentions"] == 1).all()
 
 
 def test_store_dyads_plot_and_graphml(tmp_path, seed_analysis):

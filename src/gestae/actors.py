@@ -17,6 +17,7 @@ Interface the later stages rely on:
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import gzip
@@ -620,7 +621,11 @@ class Finder:
                 j -= 1
                 continue
             break
-        while pre and pre[0].lower_ in ("the", "of", "'s", "’s"):
+        head = doc[m.start:m.end].root
+        if not pre and head.dep_ == "appos" and m.start - 2 <= head.head.i < m.start and head.head.pos_ == "NOUN":
+            # "the disgraced Pakistani nuclear scientist Abdul Qadeer Khan": the name is the noun's appositive.
+            pre = [t for t in doc[head.head.left_edge.i:head.head.i + 1] if self.claimed[t.i] is None]
+        while pre and pre[0].lower_ in ("the", "a", "an", "of", "'s", "’s"):
             pre.pop(0)
         country = match_country
         title_words: list[str] = []
@@ -716,15 +721,28 @@ class Finder:
                 continue
             prev = doc[t.i - 1] if t.i > 0 else None
             if prev is None or prev.lower_ not in ("two", "both"):
-                continue
+                continue  # see below for "the two" alone
             s = t.i - 1
             if s > 0 and doc[s - 1].lower_ in ("the", "these", "those"):
                 s -= 1
             if not self.free(s, t.i + 1):
                 continue
             m = Mention(s, t.i + 1, "group", kind="group", name=doc[s:t.i + 1].text, plural=True)
-            m.members = self.recent_pair(s, states=low in GROUP_NOUNS_STATES, people=low in GROUP_NOUNS_PEOPLE)
+            m.members = self.recent_pair(s, states=low in GROUP_NOUNS_STATES, people=low in GROUP_NOUNS_PEOPLE
+                                         and low not in GROUP_NOUNS_STATES)
+            if not m.members and low in GROUP_NOUNS_STATES & GROUP_NOUNS_PEOPLE:  # "both sides": states, else people
+                m.members = self.recent_pair(s, states=False, people=True)
             self.add(m)
+
+        # "when the two met": "two" standing for the two people just named.
+        for t in doc:
+            if t.lower_ == "two" and t.dep_ in ("nsubj", "nsubjpass") and t.i > 0 and doc[t.i - 1].lower_ == "the" \
+                    and self.free(t.i - 1, t.i + 1):
+                m = Mention(t.i - 1, t.i + 1, "group", kind="group", name=doc[t.i - 1:t.i + 1].text, plural=True)
+                m.members = self.recent_pair(t.i - 1, states=False, people=True) or \
+                    self.recent_pair(t.i - 1, states=True, people=False)
+                if m.members:
+                    self.add(m)
 
     def recent_pair(self, before: int, states: bool, people: bool) -> list[int]:
         """The two most recent distinct actors (by country for states, by person for people)."""
@@ -776,11 +794,14 @@ class Finder:
                     elif pm.type != "pronoun":
                         break
             country = country or _country_of_tokens([c for c in toks if self.claimed[c.i] is None], self.lex)
-            poss = next((c for c in left if c.dep_ == "poss" and c.lower_ in ("its", "their")), None)
+            poss = next((c for c in left if c.dep_ == "poss" and c.lower_ in ("its", "their", "his", "her")), None)
             if country is None and poss is not None:
-                # "its troops": the state or body the sentence is about.
-                ref = self.antecedent(poss, lambda x: x.kind in ("state", "organization", "group") and bool(x.country)
-                                      and x.type != "location", max_sents=1)
+                # "its troops": the state or body the sentence is about; "his government": the person's.
+                if poss.lower_ in ("his", "her"):
+                    ref = self.antecedent(poss, lambda x: x.kind == "person" and bool(x.country))
+                else:
+                    ref = self.antecedent(poss, lambda x: x.kind in ("state", "organization", "group")
+                                          and bool(x.country) and x.type != "location", max_sents=1)
                 country = self.mentions[ref].country if ref is not None else None
             # "second-in-command of China's military" / "the foreign minister of Japan"
             if country is None:
@@ -806,17 +827,22 @@ class Finder:
                         self.mentions[ci].type == "state"
                         or (self.mentions[ci].type == "name" and low in ORG_HEADS)):  # "the Xi administration"
                     self.drop(ci)
-            s2 = s
-            while s2 < t.i and (self.claimed[s2] is not None or doc[s2].tag_ == "POS"):
+            # The phrase starts after the last token another mention holds ("a UN spokesman" -> "spokesman").
+            held = [i for i in range(s, t.i) if self.claimed[i] is not None]
+            s2 = held[-1] + 1 if held else s
+            while s2 < t.i and doc[s2].tag_ == "POS":
                 s2 += 1
             if not self.free(s2, t.i + 1):
                 continue
             det = next((c.lower_ for c in left if c.dep_ == "det"), None)
+            guessed = False
             if country is None and det == "the" and set(sectors) & {"GOV", "MIL", "LEG", "JUD", "COP"}:
                 # "Japan's lower house called on the government": the country the sentence is about.
                 country = self.sentence_country(t)
+                guessed = country is not None
             m = Mention(s2, t.i + 1, "title", country=country, sectors=sectors, kind=kind, name=doc[s:t.i + 1].text,
                         title=low, plural=plural)
+            m.default_country = guessed
             m.key = ("definite" if det in ("the", "this", "that") or any(c.dep_ == "poss" for c in left) else
                      "indefinite" if det in ("a", "an") else "bare",)
             self.add(m)
@@ -931,7 +957,7 @@ class Finder:
     @staticmethod
     def compatible(m: Mention, pm: Mention) -> bool:
         """Can title phrase ``m`` ("the Russian leader") refer to the named person ``pm``?"""
-        if m.country and m.country != pm.country:
+        if m.country and m.country != pm.country and not m.default_country:
             return False
         if m.sectors and pm.sectors and not set(m.sectors) & set(pm.sectors):
             return False
@@ -1045,24 +1071,54 @@ class ActorsStage:
         return doc
 
 
+_INDEX_KEY = "gestae_actor_index"
+
+
+def _mention_index(doc: Doc):
+    """(starts, [(start, end, actor)], longest mention) sorted by start; cached on the Doc until
+    ``doc._.actors`` is replaced or grows, so lookups stay logarithmic on long articles."""
+    actors = doc._.actors or []
+    cached = doc.user_data.get(_INDEX_KEY)
+    if cached is not None and cached[0] is actors and cached[1] == len(actors) and \
+            cached[2] == sum(len(a.mentions) for a in actors):
+        return cached[3]
+    rows = sorted((m.start, m.end, a) for a in actors for m in a.mentions) if actors else []
+    index = ([r[0] for r in rows], rows, max((r[1] - r[0] for r in rows), default=0))
+    doc.user_data[_INDEX_KEY] = (actors, len(actors), sum(len(a.mentions) for a in actors), index)
+    return index
+
+
+def _overlapping(doc: Doc, start: int, end: int):
+    starts, rows, longest = _mention_index(doc)
+    hi = bisect.bisect_right(starts, max(end, start + 1) - 1)
+    lo = bisect.bisect_left(starts, start - longest)
+    return rows[lo:hi]
+
+
 def actor_at(doc: Doc, start: int, end: int) -> Actor | None:
     """The actor whose mention overlaps [start, end) most; a zero-width span picks the mention holding it."""
     best, best_len = None, 0
-    for a in doc._.actors or ():
-        for m in a.mentions:
-            inter = min(end, m.end) - max(start, m.start)
-            if inter > best_len or (start == end and m.start <= start < m.end and best is None):
-                best, best_len = a, max(inter, 0)
+    for m_start, m_end, a in _overlapping(doc, start, end):
+        inter = min(end, m_end) - max(start, m_start)
+        if inter > best_len or (start == end and m_start <= start < m_end and best is None):
+            best, best_len = a, max(inter, 0)
     return best
 
 
+FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
+
+
 def actor_for_token(doc: Doc, token: Token) -> Actor | None:
-    """The actor whose mention contains the token (pronouns and possessives resolved)."""
+    """The actor whose mention contains the token (pronouns and possessives resolved). "I" and "we"
+    inside a quotation are its speaker once the quotes stage has run ("we are not creating a bloc")."""
     start = token.idx
-    for a in doc._.actors or ():
-        for m in a.mentions:
-            if m.start <= start < m.end:
-                return a
+    for m_start, m_end, a in _overlapping(doc, start, start + 1):
+        if m_start <= start < m_end:
+            return a
+    if token.lower_ in FIRST_PERSON and doc.has_extension("quotes") and doc._.quotes:
+        for q in doc._.quotes:
+            if q.start <= start < q.end and q.speaker:
+                return next((a for a in doc._.actors or () if a.id == q.speaker), None)
     return None
 
 

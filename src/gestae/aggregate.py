@@ -9,7 +9,8 @@ plot cooperation and conflict over time.
 
 Merging: event mentions with the same (source, type, target, day) are one event; it keeps how many
 mentions and articles report it and every sentence that does, with its article and offsets (the
-evidence GDELT's NumMentions counts but does not keep). ``source``/``target`` are the actors' CAMEO
+evidence GDELT's NumMentions counts but does not keep); mentions missing the source or the target are
+not merged, as nothing says two of them are the same event. ``source``/``target`` are the actors' CAMEO
 codes (``by="code"``, falling back to the country, then the name) or their countries
 (``by="country"``); ``day`` is the event's own date (its first day, for a week or month) or, when the
 text gives none, the article's publication date.
@@ -69,8 +70,11 @@ def merge_events(events: pd.DataFrame, *, by: str = "code") -> pd.DataFrame:
                 "source_country": "target_country", "target_country": "source_country"}
         df.loc[sym, list(swap)] = df.loc[sym, list(swap.values())].to_numpy()
     df = df.sort_values(["day", "article_id", "trigger_start", "id"], kind="stable")
+    # Without an actor on both sides nothing says two reports are of one event: those stay apart.
+    df["_solo"] = (df["article_id"] + "#" + df["id"]).where((df["source"] == "") | (df["target"] == ""), "")
     rows = []
-    for key, g in df.groupby(list(MERGE_KEY), sort=True, dropna=False):
+    for key, g in df.groupby([*MERGE_KEY, "_solo"], sort=True, dropna=False):
+        key = key[:-1]
         gold = g["goldstein"].dropna()
         cameo = g["cameo"].dropna()
         rows.append({

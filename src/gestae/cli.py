@@ -122,6 +122,9 @@ def extract(paths: tuple[str, ...], published: str | None, fmt: str | None, outp
     single = fmt == "json" or (fmt is None and len(paths) == 1 and Path(paths[0]).suffix.lower() in
                                {".txt", ".html", ".htm", ".json", ""} and not Path(paths[0]).is_dir())
     out = open_output(output)
+    # A terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, a Latin-1 locale) gets \u escapes:
+    # the same JSON, still valid, instead of a UnicodeEncodeError after the work is done.
+    ascii_only = not (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").startswith("utf")
     progress = Progress()
     n_ok = 0
     try:
@@ -132,10 +135,10 @@ def extract(paths: tuple[str, ...], published: str | None, fmt: str | None, outp
             if single:
                 results.append(analysis.to_dict())
             else:
-                out.write(json.dumps(analysis.to_dict(), ensure_ascii=False) + "\n")
+                out.write(json.dumps(analysis.to_dict(), ensure_ascii=ascii_only) + "\n")
         if single and results:
             payload: Any = results[0] if len(results) == 1 else results
-            out.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+            out.write(json.dumps(payload, ensure_ascii=ascii_only, indent=1) + "\n")
     except GestaeError as e:
         fail(str(e))
     finally:

@@ -253,18 +253,27 @@ def _run_pool(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any], wo
 
 
 def _run_dask(chunks: Iterator[list[dict[str, Any]]], config: dict[str, Any], address: Any) -> Iterator[dict[str, Any]]:
-    from distributed import Client
+    from distributed import Client, KilledWorker
 
     client = address if isinstance(address, Client) else Client(address)
     try:
         window = 2 * max(1, sum(client.nthreads().values()))
         pending: collections.deque = collections.deque()
+
+        def head() -> dict[str, Any]:
+            chunk, future = pending.popleft()
+            try:
+                return future.result()
+            except KilledWorker as e:  # Dask already retried it on other workers: its articles fail, the run goes on
+                reason = f"the Dask workers died analysing it ({e})"
+                return {"results": [(r["id"], None, reason) for r in chunk], "worker": "-", "peak_rss": 0}
+
         for chunk in chunks:
-            pending.append(client.submit(analyze_chunk, chunk, config, pure=False))
+            pending.append((chunk, client.submit(analyze_chunk, chunk, config, pure=False)))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield head()
         while pending:
-            yield pending.popleft().result()
+            yield head()
     finally:
         if client is not address:
             client.close()

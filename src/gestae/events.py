@@ -46,7 +46,7 @@ VERBS: dict[str, str] = {
     # CONSULT: meetings, visits, talks
     "meet": "040", "visit": "042", "host": "043", "discuss": "040", "negotiate": "046", "talk": "040",
     "confer": "040", "consult": "040", "mediate": "045", "phone": "041", "telephone": "041",
-    "receive": "043", "welcome": "051", "hold": "040",
+    "receive": "043", "welcome": "051",
     # SUPPORT: praise, endorsement, recognition, apology, signing
     "praise": "051", "hail": "051", "endorse": "051", "support": "051", "back": "051", "commend": "051",
     "applaud": "051", "congratulate": "051", "thank": "051", "laud": "051", "salute": "051",
@@ -136,6 +136,11 @@ NOUNS: dict[str, str] = {
 REPORTING = {"say", "tell", "add", "state", "announce", "claim", "report", "note", "explain", "declare",
              "believe", "think", "write", "argue", "insist", "suggest", "continue", "emphasize",
              "emphasise", "stress", "project", "predict", "describe", "confirm", "acknowledge"}
+# Verbs that carry little meaning of their own: the event is their object ("held talks", "launched
+# an offensive", "staged drills").
+LIGHT = {"hold", "launch", "stage", "conduct", "carry", "make", "take", "begin", "start", "continue", "open",
+         "issue", "express", "announce", "face", "have", "give", "lead", "organize", "organise", "mount",
+         "wage", "resume", "step", "intensify", "pay"}
 
 # Verbs whose open complement has not (yet) happened: "plans to", "wants to", "seeks to" ...
 INTENT = {"plan", "want", "intend", "seek", "hope", "aim", "try", "attempt", "expect", "wish", "prepare",
@@ -211,13 +216,16 @@ def _particles(tok: Token) -> list[str]:
 
 
 def chain_of(trigger: Token) -> list[Token]:
-    """The trigger and its open complements: threatened -> [threatened, attack]."""
+    """The trigger and its open complements (threatened -> [threatened, attack]); for a reporting
+    verb also the clause it reports (says -> [says, end] in "Russia says Israel must end attacks")."""
     out = [trigger]
     frontier = [trigger]
-    while frontier:
+    while frontier and len(out) < 5:
         t = frontier.pop()
         for c in t.children:
-            if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX") and len(out) < 4:
+            if c.pos_ not in ("VERB", "AUX"):
+                continue
+            if c.dep_ == "xcomp" or (c.dep_ == "ccomp" and t.lemma_.lower() in REPORTING and t.i == trigger.i):
                 out.append(c)
                 frontier.append(c)
     return out
@@ -350,6 +358,12 @@ def features(doc: Doc, trigger: Token, src: Token | None, tgt: Token | None) -> 
                         f.append(f"po={c.lower_}_{g.lemma_.lower()}")
             elif c.dep_ == "neg":
                 f.append("neg")
+            elif c.dep_ in ("aux", "auxpass") and c.lower_ in MODALS | {"must"}:
+                f.append(f"aux={c.lower_}")
+            elif c.dep_ in ("nsubj", "nsubjpass") and i:
+                f.append(f"xs={c.lemma_.lower()}")
+            if c.dep_ in ("dobj", "nsubjpass", "attr") and c.lemma_.lower() in NOUNS:
+                f.append(f"lexo={ontology.plover_type(NOUNS[c.lemma_.lower()])}")
     if is_passive(trigger):
         f.append("passive")
     if negated(trigger):
@@ -390,6 +404,10 @@ def _lex_code(tok: Token) -> str | None:
     for c in tok.children:
         if c.dep_ == "prep":
             obj_words += [g.lemma_.lower() for g in c.children if g.dep_ == "pobj"]
+    if lem in LIGHT:
+        for c in tok.children:
+            if c.dep_ in ("dobj", "attr") and c.lemma_.lower() in NOUNS:
+                return NOUNS[c.lemma_.lower()]
     code = VERBS.get(lem)
     if code is None:
         code = phoenix_code(lem, obj_words)
@@ -443,6 +461,8 @@ def _targets(chain: list[Token], passive: bool) -> list[Token]:
         for c in t.children:
             if passive and i == 0 and c.dep_ in PASSIVE_SUBJ:
                 out.append(c)
+            elif i and t.dep_ == "ccomp" and c.dep_ in SUBJ | PASSIVE_SUBJ:
+                out.append(c)  # "Russia says Israel must ...": the reported clause's subject
             elif c.dep_ in ("dobj", "dative", "obj", "iobj"):
                 out.append(c)
                 # "deepen cooperation with Russia", "sanctions on Iran": the object's own preposition
@@ -459,7 +479,7 @@ def _targets(chain: list[Token], passive: bool) -> list[Token]:
 def readings(doc: Doc, sent) -> Iterator[Reading]:
     """Every (trigger, source, target) reading in a sentence."""
     for tok in sent:
-        if tok.pos_ == "VERB" and tok.dep_ != "xcomp" and tok.lemma_.lower() not in REPORTING | {"be", "have"}:
+        if tok.pos_ == "VERB" and tok.dep_ != "xcomp" and tok.lemma_.lower() not in {"be", "have"}:
             yield from _verb_readings(doc, tok)
         elif tok.pos_ == "NOUN" and tok.lemma_.lower() in NOUNS:
             yield from _noun_readings(doc, tok)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -79,10 +81,23 @@ def read_bounded(stream: BinaryIO, origin: str, max_chars: int | None, per_char:
     if max_chars is None:
         return stream.read()
     limit = per_char * max_chars
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise too_large(origin, len(data), max_chars)
-    return data
+    try:  # a regular file says its size: refused without reading a byte
+        st = os.fstat(stream.fileno())
+        if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+            raise too_large(origin, st.st_size, max_chars)
+    except (OSError, ValueError, AttributeError):
+        pass  # a pipe, a device, an in-memory stream: read and count
+    # In chunks: read(n) allocates n bytes up front, and a large --max-chars must not cost that much.
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        raise too_large(origin, total, max_chars)
+    return b"".join(chunks)
 
 
 def html_to_article(html: str, origin: str, **fields: Any) -> Article:

@@ -107,19 +107,24 @@ def _locative_head(doc: Doc, start: int, end: int) -> Token | None:
     return None
 
 
-def sentence_places(doc: Doc, start: int, end: int) -> list[tuple[Token, Location]]:
-    """(governing preposition, Location) for each locative place in the character range."""
+def doc_places(doc: Doc) -> list[tuple[int, Token, Location]]:
+    """(character offset, governing preposition, Location) of every locative place in the Doc."""
     out = []
     for s, e in _place_tokens(doc):
-        if not (start <= doc[s].idx < end):
-            continue
         prep = _locative_head(doc, s, e)
         if prep is None:
             continue
         loc = lookup(doc[s:e].text)
         if loc is not None:
-            out.append((prep, loc))
+            out.append((doc[s].idx, prep, loc))
     return out
+
+
+def sentence_places(doc: Doc, start: int, end: int,
+                    places: list[tuple[int, Token, Location]] | None = None) -> list[tuple[Token, Location]]:
+    """(governing preposition, Location) for each locative place in the character range."""
+    places = doc_places(doc) if places is None else places
+    return [(prep, loc) for idx, prep, loc in places if start <= idx < end]
 
 
 def _distance(a: Token, b: Token) -> int:
@@ -131,9 +136,10 @@ def _distance(a: Token, b: Token) -> int:
     return 99
 
 
-def locate(doc: Doc, event: Event, home: Location | None = None) -> Location | None:
+def locate(doc: Doc, event: Event, home: Location | None = None,
+           places: list[tuple[int, Token, Location]] | None = None) -> Location | None:
     """The place of one event: its sentence's locative place nearest the trigger, else ``home``."""
-    cands = sentence_places(doc, *event.sentence)
+    cands = sentence_places(doc, *event.sentence, places=places)
     if cands:
         trigger = doc.char_span(event.trigger.start, event.trigger.end, alignment_mode="expand")
         if trigger is not None and len(trigger):
@@ -147,12 +153,14 @@ def locate_events(doc: Doc, events: Iterable[Event]) -> Iterator[Event]:
     events = list(events)
     if not events:
         return
-    home = dateline(doc.text)
+    text = doc.text
+    home = dateline(text)
+    places = doc_places(doc)  # once per Doc, not per event
     for ev in events:
         if ev.location is not None:
             yield ev
             continue
-        loc = locate(doc, ev, home)
+        loc = locate(doc, ev, home, places)
         yield replace(ev, location=loc) if loc is not None else ev
 
 

@@ -59,6 +59,9 @@ def _straight_shape(text: str, i: int, start: int, end: int) -> tuple[bool, bool
     return opening, closing
 
 
+DOUBLE_MARK = re.compile("``|''(?!')|[" + OPEN_DOUBLE + CLOSE_DOUBLE + '"]')
+
+
 def _double_regions(text: str, start: int, end: int, carried: int | None) -> tuple[list[tuple[int, int]], int | None]:
     """Double-quoted stretches of one paragraph, and where a quote still open at its end began.
 
@@ -68,18 +71,17 @@ def _double_regions(text: str, start: int, end: int, carried: int | None) -> tup
     regions = []
     stack: list[str] = ["carried"] if carried is not None else []
     first = carried
-    skip_next = False
-    for i in range(start, end):
-        if skip_next:
-            skip_next = False
-            continue
-        ch = text[i]
-        if text.startswith("``", i):  # TeX-style marks (``A'') in older wire copy
+    for m in DOUBLE_MARK.finditer(text, start, end):
+        i, ch = m.start(), m.group()
+        skip_next = len(ch) == 2
+        if ch == "``":  # TeX-style marks (``A'') in older wire copy
             ch = "“"
-            skip_next = True
-        elif text.startswith("''", i) and (i + 2 >= end or text[i + 2] != "'"):
-            ch = '"'  # two apostrophes for one straight mark (NYT archive copy)
-            skip_next = True
+        elif ch == "''":  # two apostrophes for one straight mark (NYT archive copy)
+            ch = '"'
+        if ch == "“" and stack and i > start and not text[i - 1].isspace() and (i + 1 >= end or text[i + 1].isspace()):
+            ch = "”"  # an opening mark typed where a closing one belongs ("here,“ said X")
+        elif ch == "”" and (i == start or text[i - 1].isspace()) and i + 1 < end and text[i + 1].isalnum():
+            ch = "“"  # and the other way round ("”Fear. I am truly afraid")
         if ch in OPEN_DOUBLE:
             if i == start and stack == ["carried"]:
                 continue  # the mark that continues a quote of several paragraphs
@@ -459,6 +461,14 @@ def _depth(t: Token) -> int:
     return d
 
 
+def _after_comma(doc: Doc, i: int) -> bool:
+    """Token i follows a comma, maybe with a closing quotation mark between (“..., ” referring to)."""
+    j = i - 1
+    while j > 0 and doc[j].is_quote:
+        j -= 1
+    return doc[j].text == "," or (doc[j].text.endswith(",") and doc[j].is_punct)
+
+
 def _noun_content(noun: Token) -> tuple[tuple[int, int], Token | None] | None:
     """Content and source of a noun cue: "Trump's claim that ...", "a decision by the FBI to ..."."""
     frame = noun_frame(noun)
@@ -544,6 +554,7 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
     cands = [t for t in doc if rates[t.i] >= QUOTED_THRESHOLD and t.i not in reported] + [doc[i] for i in paren]
     cands.sort(key=lambda t: (_depth(t) - (2 if t.i in paren else 0), t.i))
     cue_ids = {t.i for t in cands}
+    same_speaker: dict[int, Token] = {}
     for verb in cands:
         lemma = verb.lemma_.lower()
         vspan = (verb.idx, verb.idx + len(verb.text))
@@ -556,7 +567,7 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
             if got is None:
                 continue
             span, subj = got
-            span = _widen(_clip_to_paragraph(doc.text, span, vspan[0]), regions)
+            span = _widen(_clip_to_paragraph(_doc_text(doc), span, vspan[0]), regions)
             if rates[verb.i] < threshold and not any(_inside(r, span) for r in regions):
                 continue
             src, refers = _source(subj)
@@ -572,13 +583,23 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
             if got is None:
                 continue
             toks, how = got
+            # ", referring to ...", ", adding that ...": a participle after a comma is an attribution of its own
+            # (by the same speaker), not part of this one's content
+            cut: set[int] = set()
+            for t in toks:
+                if t.dep_ == "advcl" and t.tag_ == "VBG" and rates[t.i] >= threshold and t.i not in cut \
+                        and t.left_edge.i > 0 and _after_comma(doc, t.left_edge.i):
+                    cut.update(x.i for x in _subtree(t))
+                    cut.add(t.left_edge.i - 1)
+                    same_speaker[t.i] = verb
+            toks = [t for t in toks if t.i not in cut] or toks
             # the content is one stretch on one side of the cue
             side = [t for t in toks if (t.i > verb.i) == (toks[-1].i > verb.i)]
             anchor = side[0] if side[0].i > verb.i else side[-1]
             span = _span_of(_contiguous(side, anchor))
         if span is None:
             continue
-        span = _widen(_clip_to_paragraph(doc.text, span, vspan[0]), regions)
+        span = _widen(_clip_to_paragraph(_doc_text(doc), span, vspan[0]), regions)
         if how != "parenthetical" and span[0] <= vspan[0] < span[1]:
             continue
         if how != "parenthetical" and rates[verb.i] < threshold and not any(_inside(r, span) for r in regions):
@@ -587,6 +608,8 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
         if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" and verb.head.head.i in cue_ids \
                 and not any(c.dep_ in SUBJ_DEPS for c in verb.children):
             subj = _find_subject(verb.head.head)  # the parser hung "and warned" on the reported clause
+        if verb.i in same_speaker:
+            subj = _find_subject(same_speaker[verb.i])
         src, refers = _source(_outside_quotes(verb, subj, regions))
         if src is not None and _overlaps(src, span) and how != "parenthetical":
             src, refers = None, None
@@ -643,7 +666,7 @@ LABELS = {"UPDATE", "BREAKING", "BREAKING NEWS", "EXCLUSIVE", "WATCH", "NOTE", "
 def _signed_quotes(doc: Doc, regions: list[tuple[int, int]]) -> Iterator[_Att]:
     """Quotes signed with a dash after them ("“...” ― Maria Lopez") and transcript paragraphs
     ("PENCE: Well, look, ...")."""
-    text = doc.text
+    text = _doc_text(doc)
     for rs, re_ in regions:
         m = DASH_BYLINE.match(text, re_)
         if m:
@@ -661,6 +684,15 @@ def _signed_quotes(doc: Doc, regions: list[tuple[int, int]]) -> Iterator[_Att]:
 
 
 _SENTS_KEY = "gestae.quotes.sents"
+_TEXT_KEY = "gestae.quotes.text"
+
+
+def _doc_text(doc: Doc) -> str:
+    """``Doc.text`` joins every token on each call: keep it for the length of one run."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
 
 
 def _sent_at(doc: Doc, i: int) -> SpacySpan:
@@ -683,7 +715,7 @@ def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_At
                         lexicon: dict[str, float]) -> list[_Att]:
     """Quoted stretches no attribution covers: a cue in the same sentence, "X said:" before, or alone."""
     out: list[_Att] = []
-    text = doc.text
+    text = _doc_text(doc)
     for rs, re_ in regions:
         words = len(text[rs:re_].split())
         if any(_overlaps((rs, re_), a.content) for a in atts + out):
@@ -706,6 +738,10 @@ def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_At
             verb = cue
             src, refers = _source(_outside_quotes(verb, _find_subject(verb), regions))
             out.append(_Att((rs, re_), src, (verb.idx, _cue_end(verb)), "quote.direct.cue", refers=refers))
+            continue
+        named = _named_before_colon(doc, rs)
+        if named is not None:  # "Here’s Clinton in December 1992: “...”", "Philip Bump: “...”"
+            out.append(_Att((rs, re_), named, (text.rindex(":", 0, rs), text.rindex(":", 0, rs) + 1), "quote.colon"))
             continue
         prev = _previous_quote(atts + out, rs, text)
         if prev is not None and _stands_alone(doc, (rs, re_)):
@@ -733,6 +769,27 @@ def _split_partner(text: str, atts: list[_Att], region: tuple[int, int]) -> _Att
                 and split_gap(text[re_:a.content[0]], re_):
             return a  # this one, the cue, its quotation
     return None
+
+
+def _named_before_colon(doc: Doc, start: int) -> tuple[int, int] | None:
+    """The name right before the colon that introduces a quotation, if a person or body is named there."""
+    text = _doc_text(doc)
+    if not _after_colon(text, start):
+        return None
+    colon = text.rindex(":", 0, start)
+    span = doc.char_span(colon, colon + 1, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return None
+    i = span.start - 1
+    toks = []
+    while i >= 0 and doc[i].pos_ == "PROPN" or (i >= 0 and toks and doc[i].dep_ == "compound"):
+        toks.insert(0, doc[i])
+        i -= 1
+    if not toks or toks[-1].ent_type_ not in ("PERSON", "ORG", "NORP", "GPE", ""):
+        return None
+    if toks[-1].ent_type_ == "" and len(toks) < 2:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
 
 def _is_title(doc: Doc, start: int) -> bool:
@@ -779,13 +836,13 @@ def _cue_near(doc: Doc, sent: SpacySpan, region: tuple[int, int], lexicon: dict[
         lo, hi = min(t.idx, region[1]), max(t.idx, region[0])
         if any(lo <= r[0] and r[1] <= hi for r in all_regions):
             return False  # another quotation stands between: the cue is that one's
-        return "\n" not in doc.text[lo:hi] and _find_subject(t) is not None  # same paragraph only
+        return "\n" not in _doc_text(doc)[lo:hi] and _find_subject(t) is not None  # same paragraph only
 
     cands = [t for s in sents for t in s if ok(t)] or ([t for t in nxt if ok(t)] if nxt is not None else [])
     if cands:
         # the nearest one to the quotation
         return min(cands, key=lambda t: min(abs(t.idx - region[0]), abs(t.idx - region[1])))
-    if _after_colon(doc.text, region[0]) and sent.start > 0:
+    if _after_colon(_doc_text(doc), region[0]) and sent.start > 0:
         prev = _sent_at(doc, sent.start - 1) if sent.start_char >= region[0] - 2 else sent
         cands = [t for t in prev if t.pos_ == "VERB" and t.idx < region[0] and _find_subject(t) is not None]
         if cands:
@@ -810,7 +867,7 @@ def _stands_alone(doc: Doc, region: tuple[int, int]) -> bool:
     sent = _sentence_of(doc, region[0])
     if sent is None:
         return False
-    outside = doc.text[sent.start_char:region[0]] + doc.text[region[1]:sent.end_char]
+    outside = _doc_text(doc)[sent.start_char:region[0]] + _doc_text(doc)[region[1]:sent.end_char]
     return not re.search(r"\w", outside)
 
 
@@ -842,7 +899,7 @@ QUOTED_THRESHOLD = 0.1
 
 def find_attributions(doc: Doc, threshold: float | None = None) -> list[_Att]:
     threshold = CUE_THRESHOLD if threshold is None else threshold
-    regions = quoted_regions(doc.text)
+    regions = quoted_regions(_doc_text(doc))
     lexicon = cue_lexicon()
     atts = _verb_attributions(doc, regions, lexicon, threshold)
     atts += _quote_attributions(doc, regions, atts, lexicon)
@@ -878,7 +935,7 @@ def resolve_speaker(doc: Doc, source: tuple[int, int] | None, last_person: str |
     actor = actor_at(doc, s, e)
     if actor is not None:
         return actor.id
-    text = doc.text[s:e].strip().lower()
+    text = _doc_text(doc)[s:e].strip().lower()
     if text in PRONOUNS:
         # small fallback while the actors stage cannot resolve a pronoun: the last person who spoke
         return last_person if text in ("he", "she") else None
@@ -890,10 +947,11 @@ def extract_quotes(doc: Doc, resolve: bool = True) -> list[Quote]:
 
     ``resolve=False`` leaves speakers unresolved (spans only), for scoring spans without the actors stage.
     """
-    text = doc.text
+    text = _doc_text(doc)
     regions = quoted_regions(text)
     quotes: list[Quote] = []
     doc.user_data.pop(_SENTS_KEY, None)  # sentences may have changed since an earlier run
+    doc.user_data.pop(_TEXT_KEY, None)
     speakers: dict[int, str | None] = {}
     last_person: str | None = None
     for n, a in enumerate(find_attributions(doc)):
@@ -915,6 +973,7 @@ def extract_quotes(doc: Doc, resolve: bool = True) -> list[Quote]:
             rule=a.rule,
         ))
     doc.user_data.pop(_SENTS_KEY, None)
+    doc.user_data.pop(_TEXT_KEY, None)
     return quotes
 
 
