@@ -62,6 +62,9 @@ def gestae_record(doc) -> dict:
     return {"article": {"id": doc._.article.id}, "quotes": [q.to_dict() for q in doc._.quotes]}
 
 
+TEXTACY_FAILURES: list[str] = []
+
+
 def textacy_record(doc) -> dict:
     from textacy.extract.triples import direct_quotations
 
@@ -77,6 +80,7 @@ def textacy_record(doc) -> dict:
         triples = list(direct_quotations(doc))
     except Exception as e:  # textacy raises on unbalanced quotation marks: that article gets none
         print(f"textacy failed on {doc._.article.id}: {type(e).__name__}: {e}", file=sys.stderr)
+        TEXTACY_FAILURES.append(doc._.article.id)
         triples = []
     for t in triples:
         c = span(t.content)
@@ -111,7 +115,7 @@ def run(split: str, limit: int | None, with_textacy: bool, out: str | None) -> N
     if with_textacy:
         try:
             t = score_records([textacy_record(d) for d in docs], split)
-            print(fmt("textacy direct_quotations", t))
+            print(fmt("textacy direct_quotations", t) + f"  [bailed out on {len(TEXTACY_FAILURES)} articles]")
             print(f"F1 difference (gestae - textacy): {g['attributions']['f1'] - t['attributions']['f1']:+.3f}")
         except ImportError:
             print("textacy not installed: pip install -e '.[bench]'")

@@ -126,7 +126,7 @@ INTERNATIONAL = {
     "IAEA": ["IAEA", "International Atomic Energy Agency"], "WHO": ["World Health Organization"],
     "WTO": ["WTO", "World Trade Organization"], "IMF": ["IMF", "International Monetary Fund"],
     "WB": ["World Bank"], "ICC": ["ICC", "International Criminal Court"], "G7": ["G7", "G-7", "Group of Seven"],
-    "G20": ["G20", "G-20", "Group of 20"], "ARL": ["Arab League", "League of Arab States"],
+    "G20": ["G20", "G-20", "Group of 20"], "G8": ["G8", "G-8", "Group of Eight"], "ARL": ["Arab League", "League of Arab States"],
     "WST": ["West", "Western", "Western countries", "Western nations", "Western powers", "Western governments",
             "Western allies", "Westerners"],
 }

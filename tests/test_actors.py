@@ -233,3 +233,34 @@ def test_actors_the_two_stands_for_the_two_people(nlp):
                    "The two met again in Singapore.", "1997-04-04")
     g = by_name(doc, "The two")
     assert {a.country for a in doc._.actors if a.id in g.members} == {"JPN", "KOR"}
+
+
+def test_actors_dev_gold_country_share_at_floor(nlp):
+    """Share of the dev gold's actors (benchmarks/gold) resolved to the right country; the full
+    figures, with event dyads, come from benchmarks/actors_bench.py."""
+    import json
+    from pathlib import Path
+
+    from gestae.actors import norm_key
+    from gestae.evaluate import name_match
+
+    from .conftest import ROOT, reserved_ids
+
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "benchmarks" / "gold").glob("*.gold.json"))]
+    if not golds:
+        pytest.skip("no dev gold files")
+    texts = {r["id"]: r for r in world_news(None)}
+    floor = json.loads((Path(__file__).parent / "floors.json").read_text())["dev_actors"]["actor_country"]
+    right = total = 0
+    for g in golds:
+        assert g["id"] not in reserved_ids()
+        rec = texts.get(g["id"])
+        if rec is None:
+            continue
+        doc = run(nlp, rec["text"], g.get("published") or rec.get("published"))
+        for ga in g.get("actors", []):
+            total += 1
+            cands = [a for a in doc._.actors if name_match(a.name, ga["name"])
+                     or any(norm_key(m.text) == norm_key(ga["name"]) for m in a.mentions)]
+            right += any(a.country == ga.get("country") for a in cands)
+    assert total and right / total >= floor, f"{right}/{total} below floor {floor}"

@@ -68,3 +68,8 @@ def test_places_dateline_is_the_fallback(nlp):
     doc = nlp("BAGHDAD, Oct. 31 (Xinhua) -- Iraqi officials met their Turkish counterparts on Tuesday.")
     [ev] = list(locate_events(doc, [event_at(doc, "met")]))
     assert ev.location.name == "Baghdad" and ev.location.country == "IRQ"
+
+
+def test_places_place_of_another_clause_is_not_the_events(nlp):
+    doc = nlp(SEED_TXT.read_text(encoding="utf-8"))
+    assert locate(doc, event_at(doc, "partner")) is None  # "since the outset of the war in Ukraine"

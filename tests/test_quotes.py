@@ -155,3 +155,21 @@ def test_quotes_cli_table_json_csv(tmp_path):
     assert rows[0]["kind"] == "direct" and "Biden" in rows[0]["speaker"]
     res = runner.invoke(main, ["quotes", str(art), "--format", "csv"])
     assert res.output.splitlines()[0].startswith("article,speaker,country,kind,text")
+
+
+def test_quotes_signed_and_transcript_turns():
+    text = ("“He has spread fear and ignorance in our communities.” ― Maria Lopez\n"
+            "PENCE: Well, look, the American people have a choice to make.\n"
+            "WALLACE: Governor, I want to ask you about the debate.\n"
+            "PENCE: Donald Trump will focus on the issues in this debate.\n")
+    qs = [q for q, _ in quotes_of(text)]
+    signed = [q for q in qs if q.rule == "quote.signed"]
+    assert signed and signed[0].source.text == "Maria Lopez" and signed[0].kind == "direct"
+    turns = [q for q in qs if q.rule == "quote.transcript"]
+    assert [q.source.text for q in turns] == ["PENCE", "WALLACE", "PENCE"]
+
+
+def test_quotes_fact_box_is_not_a_transcript():
+    text = ("GEOGRAPHY: Mainland Tanganyika merged with the islands of Zanzibar in 1964.\n"
+            "FOREIGN DEBT: 7.9 billion dollars in 2004, according to the World Bank.\n")
+    assert not [q for q, _ in quotes_of(text) if q.rule == "quote.transcript"]

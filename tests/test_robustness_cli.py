@@ -256,3 +256,13 @@ def test_robustness_cli_huge_max_chars_reads_small_inputs(tmp_path):
     assert r.exit_code == 0, r.stderr
     r = extract("-", "--max-chars", str(10**11), input=TEXT.encode())
     assert r.exit_code == 0, r.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_robustness_cli_output_on_full_disk_is_one_line(tmp_path, fmt):
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    r = extract(p, "-o", "/dev/full", "--format", fmt)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == ["gestae: error: /dev/full: cannot write: No space left on device"]

@@ -41,7 +41,7 @@ IGO_CODES = {
     "NATO": "IGOWSTNAT", "EU": "IGOEUREEC", "UN": "IGOUNO", "AU": "IGOAFRAFU", "ASEAN": "IGOSEAASN",
     "SCO": "IGOSCO", "BRICS": "IGOBRICS", "OPEC": "IGOBUSOPC", "IAEA": "IGOUNOIAE", "WHO": "IGOUNOHLHWHO",
     "WTO": "IGOBUSWTO", "IMF": "IGOBUSIMF", "WB": "IGOUNODEVWBK", "ICC": "IGOJUDICC", "G7": "IGOG7",
-    "G20": "IGOG20", "ARL": "IGOMEAARL", "WST": "WST",
+    "G20": "IGOG20", "G8": "IGOG8", "ARL": "IGOMEAARL", "WST": "WST",
 }
 # CAMEO IGO code chunks -> spec code; the most specific chunk wins (IGOUNOIAE is the IAEA, not the UN).
 _IGO_CHUNKS = (("IAE", "IAEA"), ("WHO", "WHO"), ("WTO", "WTO"), ("IMF", "IMF"), ("WBK", "WB"), ("ICC", "ICC"),
@@ -285,7 +285,7 @@ for _sector, _words in {
            "leader|leaders|king|queen|prince|emir|sultan|monarch|ambassador|envoy|diplomat|diplomats|governor|"
            "mayor|councilor|councillor|authorities|regime|presidency|negotiator|negotiators|delegation|dictator|"
            "aide|aides|adviser|advisers|advisor|pm|embassy|consul|statesman|crown|vice|deputy|junta|"
-           "commissioner|commission|secretary-general|chairman of the council",
+           "commissioner|commission|secretary-general|chairman of the council|leadership",
     "COP": "police|policeman|policemen|policewoman|gendarmes",
     "JUD": "judge|judges|court|courts|prosecutor|prosecutors|justice|attorney general|tribunal",
     "LEG": "lawmaker|lawmakers|legislator|legislators|senator|senators|sen|rep|congressman|congresswoman|"
@@ -317,6 +317,8 @@ PERSON_HEADS = {
     "prosecutor", "lawmaker", "senator", "journalist", "reporter", "chief", "head", "negotiator", "aide",
     "adviser", "advisor", "chairman", "chairwoman", "director", "executive", "ceo", "dictator", "councilor",
     "officer", "soldier", "cleric", "analyst", "counterpart", "deputy", "legislator", "congressman",
+    "activist", "protester", "demonstrator", "resident", "villager", "witness", "student", "farmer", "worker",
+    "refugee", "militant", "rebel", "fighter", "insurgent", "civilian", "policeman", "commissioner",
 }
 GROUP_HEADS = {
     "officials", "leaders", "diplomats", "troops", "soldiers", "forces", "lawmakers", "legislators", "protesters",
@@ -326,12 +328,12 @@ GROUP_HEADS = {
     "students", "people", "citizens", "farmers", "villagers", "officers", "delegates", "delegation", "military",
     "militaries", "army", "navy", "government", "governments", "administration", "ministry", "cabinet",
     "parliament", "congress", "senate", "court", "regime", "embassy", "company", "junta", "opposition", "media",
-    "intelligence", "coalition", "alliance", "party", "television", "radio", "newspaper", "agency",
+    "intelligence", "coalition", "alliance", "party", "television", "radio", "newspaper", "agency", "leadership",
 }
 ORG_HEADS = {"military", "army", "navy", "government", "administration", "ministry", "cabinet", "parliament",
              "congress", "senate", "court", "regime", "embassy", "company", "junta", "alliance", "party",
              "coalition", "intelligence", "media", "opposition", "delegation", "television", "radio", "newspaper",
-             "agency", "daily"}
+             "agency", "daily", "leadership"}
 # Words that may sit in a person's title before the name ("Russian Defense Minister Sergey Shoigu").
 TITLE_MODIFIERS = {"former", "acting", "deputy", "vice", "senior", "top", "chief", "then", "foreign", "defense",
                    "defence", "prime", "interior", "finance", "economy", "trade", "state", "supreme", "first",
@@ -345,6 +347,10 @@ HONORIFICS = {"mr", "mrs", "ms", "dr", "sir", "madam", "mr.", "mrs.", "ms.", "dr
 # Not "from", "to": "officials from Uganda" are Ugandan, "flights to Libya" concern the state.
 LOCATIVE_PREPS = {"in", "at", "near", "inside", "outside", "across", "throughout", "around", "within"}
 PRONOUNS_SG = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+FEMALE_WORDS = {"mrs", "ms", "madam", "spokeswoman", "chairwoman", "congresswoman", "queen", "princess", "policewoman",
+                "businesswoman", "woman", "first lady", "lady", "dame", "baroness"}
+MALE_WORDS = {"mr", "sir", "spokesman", "chairman", "congressman", "king", "prince", "policeman", "businessman",
+              "man", "lord"}
 PRONOUNS_PL = {"they", "them", "their", "theirs", "themselves"}
 GROUP_NOUNS_STATES = {"nations", "countries", "states", "governments", "neighbours", "neighbors", "powers",
                       "capitals", "allies", "sides", "parties"}
@@ -394,7 +400,7 @@ class Mention:
     default_country: bool = False
 
 
-DEFAULT_COUNTRY_TYPES = ("name", "title", "org")
+DEFAULT_COUNTRY_TYPES = ("name", "title")
 GENERIC_HEADS = {"leader", "official", "chief", "head", "counterpart", "man", "woman"}
 
 
@@ -521,7 +527,8 @@ class Finder:
         # Non-person dictionary names by their last token: "White House spokesman Mike McCurry".
         self.match_at_end = {e - 1: (s, ents) for s, e, ents in matches if ents[0].kind != "person"}
         nonperson = [(s, e) for s, e, ents in matches if ents[0].kind in ("state", "organization", "group")]
-        self.coded = [(s, e, ents[0].country) for s, e, ents in matches
+        self.coded = [(s, e, ents[0].country, ents[0].kind == "state" and "GOV" in ents[0].sectors)
+                      for s, e, ents in matches
                       if ents[0].kind in ("state", "organization", "group") and ents[0].country]
         lex_people = {(s, e): [_pick([x for x in ents if x.kind == "person"], self.date)] for s, e, ents in matches
                       if ents[0].kind == "person"
@@ -580,7 +587,7 @@ class Finder:
                 ref = full.get(norm_key(t.text))
                 if ref is not None:
                     self.add(Mention(t.i, t.i + 1, "name", ref=ref, kind="person"))
-        for idx, m in enumerate(list(self.mentions)):
+        for idx, m in sorted(enumerate(list(self.mentions)), key=lambda x: x[1].start):  # in text order
             if m.type == "name" and m.ref is None:
                 self.titles_of(idx)
 
@@ -654,9 +661,10 @@ class Finder:
                 title_words += [w for w in app_words if w.lower() in TITLE_SECTORS or w.lower() in PERSON_HEADS
                                 or w.lower() in TITLE_MODIFIERS]
         sectors = title_sectors(title_words)
-        if country is None and title_words and head.dep_ == "conj":
+        first = pre[0].i if pre else m.start
+        if country is None and title_words and first >= 2 and doc[first - 1].lower_ == "and":
             # "EU commissioner A and aid commissioner B": B shares A's country.
-            other = self.claimed[head.head.i]
+            other = self.claimed[first - 2]
             om = self.mentions[other] if other is not None else None
             if om is not None and om.type == "name" and om.title and \
                     om.title.split()[-1].lower() == title_words[-1].lower():
@@ -707,7 +715,7 @@ class Finder:
                 if s >= ent.end:
                     continue
                 words = [t.text for t in doc[s:ent.end]]
-                country = _country_of_tokens(doc[s:ent.end], self.lex)
+                country = _country_of_tokens(doc[s:ent.end], self.lex) or self.country_after(doc[s:ent.end].root)
                 kind = "organization" if ent.label_ == "ORG" else "group"
                 self.add(Mention(s, ent.end, "org", country=country, sectors=title_sectors(words), kind=kind,
                                  name=" ".join(words), plural=ent.label_ == "NORP"))
@@ -794,6 +802,8 @@ class Finder:
                     elif pm.type != "pronoun":
                         break
             country = country or _country_of_tokens([c for c in toks if self.claimed[c.i] is None], self.lex)
+            if any(c.dep_ == "poss" and c.lower_ in ("your", "my", "our") for c in left):
+                continue  # "your leadership": the addressee or speaker of a quote, not a new actor
             poss = next((c for c in left if c.dep_ == "poss" and c.lower_ in ("its", "their", "his", "her")), None)
             if country is None and poss is not None:
                 # "its troops": the state or body the sentence is about; "his government": the person's.
@@ -805,17 +815,12 @@ class Finder:
                 country = self.mentions[ref].country if ref is not None else None
             # "second-in-command of China's military" / "the foreign minister of Japan"
             if country is None:
-                for c in t.rights:
-                    if c.dep_ == "prep" and c.lower_ in ("of", "from"):
-                        obj = [g for g in c.children if g.dep_ == "pobj"]
-                        if obj:
-                            country = _country_of_tokens(list(obj[0].subtree)[:4], self.lex)
-                        break
+                country = self.country_after(t)
             words = [c.text for c in toks]
             sectors = title_sectors(words)
             if country in IGO_CODES and country != "WST" and sectors:
                 sectors = ("IGO",)
-            if not sectors and not country and low not in PERSON_HEADS:
+            if not sectors and not country and low not in PERSON_HEADS and low not in ORG_HEADS:
                 continue
             plural = low in GROUP_HEADS and low not in ORG_HEADS or t.tag_ in ("NNS", "NNPS")
             kind = "group" if plural else ("organization" if low in ORG_HEADS else "person")
@@ -848,14 +853,28 @@ class Finder:
             self.add(m)
 
     # -- 5. pronouns ---------------------------------------------------------------------
+    def gender(self, m: Mention) -> str | None:
+        """'f' or 'm' from a title ("spokeswoman", "Mrs."), else from pronouns already resolved to it."""
+        words = {w.lower().strip(".") for w in (m.title or "").split()} | {self.doc[m.start].lower_.strip(".")}
+        if words & FEMALE_WORDS:
+            return "f"
+        if words & MALE_WORDS:
+            return "m"
+        return self.genders.get(id(m))
+
     def pronouns(self) -> None:
         doc = self.doc
+        self.genders: dict[int, str] = {}
         for t in doc:
             low = t.lower_
             if self.claimed[t.i] is not None or self.in_quote(t.i):
                 continue
             if low in PRONOUNS_SG:
-                ref = self.antecedent(t, lambda m: m.kind == "person" and not m.plural)
+                g = "f" if low in ("she", "her", "hers", "herself") else "m"
+                ref = self.antecedent(t, lambda m, g=g: m.kind == "person" and not m.plural
+                                      and self.gender(m) in (None, g))
+                if ref is not None:
+                    self.genders.setdefault(id(self.mentions[ref]), g)
             elif low in PRONOUNS_PL:
                 ref = self.antecedent(t, lambda m: m.plural and m.kind in ("group", "organization", "state"),
                                       max_sents=1)
@@ -886,6 +905,23 @@ class Finder:
                 return pick[1]
         return None
 
+    def country_after(self, head: Token) -> str | None:
+        """Country from the phrase's right: "the foreign minister of Japan", "officials from Uganda",
+        "the Foreign Ministry in Moscow"."""
+        for c in head.rights:
+            if c.dep_ == "prep" and c.lower_ in ("of", "from", "in"):
+                obj = [g for g in c.children if g.dep_ == "pobj"]
+                if not obj:
+                    continue
+                toks = list(obj[0].subtree)[:4]
+                if c.lower_ == "in":  # only a seat of government names the body's country
+                    seat = self.country_in(toks[0].i, toks[-1].i + 1, govern=True)
+                    if seat:
+                        return seat
+                    continue
+                return self.country_in(toks[0].i, toks[-1].i + 1) or _country_of_tokens(toks, self.lex)
+        return None
+
     def sentence_country(self, tok: Token) -> str | None:
         """Country of the first coded non-place mention before ``tok`` in its sentence."""
         sent = tok.sent
@@ -899,9 +935,10 @@ class Finder:
                 return c
         return None
 
-    def country_in(self, start: int, end: int) -> str | None:
-        """Country of the first dictionary name inside a token range ("a State Department spokesman")."""
-        return next((c for s, e, c in self.coded if start <= s and e <= end), None)
+    def country_in(self, start: int, end: int, govern: bool = False) -> str | None:
+        """Country of the first dictionary name inside a token range ("a State Department spokesman");
+        with ``govern``, only seats of government count ("in Moscow")."""
+        return next((c for s, e, c, gov in self.coded if start <= s and e <= end and (gov or not govern)), None)
 
     def drop(self, idx: int) -> None:
         m = self.mentions[idx]
@@ -935,14 +972,14 @@ class Finder:
     # -- 7. the article's own country for actors the text leaves uncoded ------------------
     def default_country(self) -> None:
         """People, unnamed officials and unknown organisations with no country of their own are most
-        likely of the country the article is about: the one its actors are from far most often."""
-        counts: dict[str, int] = {}
+        likely of the country the article is about: the one its actors and places are from far most often."""
+        counts: dict[str, float] = {}
         for idx, m in enumerate(self.mentions):
-            if m.type in ("dropped", "location"):
+            if m.type == "dropped":
                 continue
             c = self.mentions[self.resolve(idx)].country
             if c and c not in IGO_CODES:
-                counts[c] = counts.get(c, 0) + 1
+                counts[c] = counts.get(c, 0) + (0.5 if m.type == "location" else 1)
         if not counts:
             return
         ranked = sorted(counts.values(), reverse=True)
@@ -950,7 +987,8 @@ class Finder:
         if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 1.25 * ranked[1]):
             return  # no clear home country
         for m in self.mentions:
-            if m.ref is None and m.country is None and m.type in DEFAULT_COUNTRY_TYPES and not m.members:
+            if m.ref is None and m.country is None and m.type in DEFAULT_COUNTRY_TYPES and not m.members \
+                    and "IGO" not in m.sectors:
                 m.country = top
                 m.default_country = True
 

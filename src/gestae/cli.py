@@ -1,6 +1,8 @@
 """The command line: thin wrappers over library calls; typed errors become one-line messages here."""
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import sqlite3
 import sys
@@ -139,12 +141,23 @@ def extract(paths: tuple[str, ...], published: str | None, fmt: str | None, outp
         if single and results:
             payload: Any = results[0] if len(results) == 1 else results
             out.write(json.dumps(payload, ensure_ascii=ascii_only, indent=1) + "\n")
+        out.flush()
     except GestaeError as e:
         fail(str(e))
+    except OSError as e:  # the output cannot be written (disk full ...); a closed pipe is click's to handle
+        if e.errno == errno.EPIPE:
+            raise
+        if out is not sys.stdout:
+            with contextlib.suppress(OSError):  # the same error again, reported below
+                out.close()
+        fail(f"{output or 'standard output'}: cannot write: {e.strerror or e}", 1)
     finally:
         progress.close()
-        if out is not sys.stdout:
-            out.close()
+        if out is not sys.stdout and not out.closed:
+            try:
+                out.close()
+            except OSError as e:
+                fail(f"{output}: cannot write: {e.strerror or e}", 1)
     if failures or n_ok != 1:
         click.echo(f"gestae: {n_ok} articles analysed, {len(failures)} failed", err=True)
     if n_ok == 0:

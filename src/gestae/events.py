@@ -61,7 +61,7 @@ VERBS: dict[str, str] = {
     "protect": "074", "evacuate": "073", "arm": "072", "grant": "070", "give": "070", "deliver": "070",
     "send": "070",
     # CONCEDE / RETREAT
-    "yield": "080", "concede": "080", "accede": "083", "relent": "080", "compromise": "080",
+    "yield": "080", "concede": "080", "accept": "080", "accede": "083", "relent": "080", "compromise": "080",
     "ease": "081", "lift": "085", "relax": "081", "pardon": "081", "allow": "080", "permit": "080",
     "release": "0841", "free": "0841", "return": "0842", "withdraw": "0874", "retreat": "0874",
     "resign": "0831", "surrender": "0874", "disarm": "0873", "demobilize": "0873", "evacuated": "0874",
@@ -118,7 +118,7 @@ PHRASAL: dict[tuple[str, str], str] = {
 # Event nouns: "the talks in Geneva", "joint drills", "sanctions on Iran", "his meeting with".
 NOUNS: dict[str, str] = {
     "talk": "040", "meeting": "040", "summit": "040", "visit": "042", "negotiation": "046",
-    "consultation": "040", "call": "041", "drill": "062", "exercise": "062", "maneuver": "062",
+    "consultation": "040", "discussion": "040", "dialogue": "040", "conference": "040", "call": "041", "drill": "062", "exercise": "062", "maneuver": "062",
     "manoeuvre": "062", "sanction": "163", "embargo": "163", "attack": "190", "strike": "190",
     "airstrike": "195", "bombing": "195", "offensive": "190", "invasion": "190", "raid": "190",
     "protest": "141", "demonstration": "141", "rally": "141", "boycott": "143",
@@ -127,7 +127,7 @@ NOUNS: dict[str, str] = {
     "threat": "130", "ultimatum": "139", "warning": "130", "appeal": "020", "demand": "100",
     "request": "020", "arrest": "173", "detention": "173", "crackdown": "175", "blockade": "191",
     "occupation": "192", "withdrawal": "0874", "ceasefire": "0871", "truce": "0871",
-    "cooperation": "060", "partnership": "060", "trade": "061", "investment": "061", "alliance": "060",
+    "cooperation": "060", "partnership": "060", "partner": "060", "trade": "061", "investment": "061", "alliance": "060",
     "pressure": "170", "support": "051", "praise": "051", "rejection": "120", "veto": "129",
     "deployment": "154", "mobilization": "154", "expulsion": "174", "release": "0841",
 }
@@ -155,6 +155,16 @@ TARGET_PREPS = {"with", "against", "on", "to", "into", "at", "toward", "towards"
 SYMMETRIC_PREPS = {"between", "among", "amongst"}
 # Types whose events have no direction when both sides act together.
 SYMMETRIC_TYPES = {"CONSULT", "COOPERATE", "AGREE"}
+
+JOINT = {"joint", "bilateral", "mutual", "common", "combined"}
+# Evaluative words that make a reported claim about an actor an accusation or praise.
+NEGATIVE = {"incite", "inciting", "egoistic", "selfish", "aggressive", "aggression", "provocative", "provocation",
+            "hostile", "illegal", "illegitimate", "lie", "lies", "destabilize", "destabilise", "destabilizing",
+            "hegemony", "hegemonic", "interfere", "interference", "meddle", "meddling", "expansionist",
+            "violate", "violation", "irresponsible", "reckless", "unacceptable", "hypocrisy", "hypocritical",
+            "propaganda", "bully", "bullying", "blackmail", "terrorist", "criminal", "genocide", "war crimes"}
+POSITIVE = {"exemplary", "trust", "friendship", "friendly", "fruitful", "constructive", "admire", "reliable",
+            "brotherly", "commendable", "excellent", "outstanding", "unwavering", "steadfast"}
 
 SUBJ = {"nsubj", "csubj"}
 PASSIVE_SUBJ = {"nsubjpass", "csubjpass"}
@@ -286,7 +296,12 @@ def conjuncts(tok: Token) -> list[Token]:
 
 
 def _actor_for(doc: Doc, tok: Token) -> Actor | None:
-    """The actor a noun phrase headed by ``tok`` stands for."""
+    """The actor a noun phrase headed by ``tok`` stands for; places are not participants."""
+    a = _actor_for_any(doc, tok)
+    return a if a is not None and a.kind != "location" else None
+
+
+def _actor_for_any(doc: Doc, tok: Token) -> Actor | None:
     try:
         from .actors import actor_for_token
     except ImportError:  # the actor stage's helper may not exist yet
@@ -303,14 +318,15 @@ def _actor_for(doc: Doc, tok: Token) -> Actor | None:
     a = actor_at(doc, tok.idx, tok.idx + len(tok))
     if a is not None:
         return a
-    # "Russia's defense minister", "the Chinese leader": a possessor or modifier names the actor
-    start, end = np_tokens(tok)
-    a = actor_at(doc, start, end)
-    if a is not None:
-        return a
     for c in tok.children:
         if c.dep_ == "appos":
             a = actor_at(doc, c.idx, c.idx + len(c))
+            if a is not None:
+                return a
+    # "a U.S. court decision", "opposes Georgia's bid": a modifier or possessor names the actor behind it
+    for c in tok.children:
+        if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < tok.i:
+            a = actor_at(doc, c.left_edge.idx, c.idx + len(c))
             if a is not None:
                 return a
     return None
@@ -390,6 +406,13 @@ def features(doc: Doc, trigger: Token, src: Token | None, tgt: Token | None) -> 
     return f
 
 
+def _core_entry(tok: Token) -> bool:
+    lem = tok.lemma_.lower()
+    if lem in VERBS or (tok.pos_ == "NOUN" and lem in NOUNS):
+        return True
+    return any((lem, c.lower_) in PHRASAL for c in tok.children if c.dep_ in ("prt", "prep", "dobj"))
+
+
 def _lex_code(tok: Token) -> str | None:
     lem = tok.lemma_.lower()
     for p in _particles(tok):
@@ -406,8 +429,10 @@ def _lex_code(tok: Token) -> str | None:
             obj_words += [g.lemma_.lower() for g in c.children if g.dep_ == "pobj"]
     if lem in LIGHT:
         for c in tok.children:
-            if c.dep_ in ("dobj", "attr") and c.lemma_.lower() in NOUNS:
-                return NOUNS[c.lemma_.lower()]
+            if c.dep_ in ("dobj", "attr"):
+                for o in conjuncts(c) + [x for x in c.children if x.dep_ == "conj"]:
+                    if o.lemma_.lower() in NOUNS:
+                        return NOUNS[o.lemma_.lower()]
     code = VERBS.get(lem)
     if code is None:
         code = phoenix_code(lem, obj_words)
@@ -495,14 +520,38 @@ def _verb_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
         (a, at), (b, bt) = sources[0], sources[1]
         yield Reading(tok, a, b, at, bt, True, "verb:coordinated-subjects")
         return
+    joint = any(g.lower_ in JOINT for c in tok.children if c.dep_ == "dobj" for g in c.children)
+    if joint and len(sources) == 1 and not targets:
+        # "the two nations staged joint drills": symmetric between the group's members (see _expand_groups)
+        yield Reading(tok, sources[0][0], None, sources[0][1], None, True, "verb:joint")
+        return
+    if tok.lemma_.lower() in REPORTING:
+        yield from _claim_readings(doc, tok, sources)
     if not sources:
-        sources = [(None, None)]
+        # no actor: the subject token still shapes the reading (filtered later for want of a source)
+        sources = [(None, subj_toks[0] if subj_toks else None)]
+    tgt_toks = _targets(chain, passive)
     for s, st in sources:
-        tgts = [(a, t) for a, t in targets if s is None or a.id != s.id] or [(None, None)]
+        tgts = [(a, t) for a, t in targets if s is None or a.id != s.id] or [(None, tgt_toks[0] if tgt_toks else None)]
         for a, t in tgts:
-            if s is None and a is None:
-                continue
             yield Reading(tok, s, a, st, t, False, "verb:passive" if passive else "verb:subject-object")
+
+
+def _claim_readings(doc: Doc, tok: Token, sources) -> Iterator[Reading]:
+    """"X said the U.S. has been inciting tensions": a claim that judges an actor is the speaker's
+    accusation (or praise) of it. The judged actor is the reported clause's subject."""
+    for c in tok.children:
+        if c.dep_ != "ccomp":
+            continue
+        words = {t.lemma_.lower() for t in c.subtree} | {t.lower_ for t in c.subtree}
+        kind = "ACCUSE" if words & NEGATIVE else "SUPPORT" if words & POSITIVE else None
+        if kind is None:
+            continue
+        subj = [x for x in c.children if x.dep_ in SUBJ | PASSIVE_SUBJ]
+        for s_, st in sources:
+            for a, at in _arg_actors(doc, subj):
+                if s_ is not None and a.id != s_.id:
+                    yield Reading(tok, s_, a, st, at, False, f"claim:{kind.lower()}")
 
 
 def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
@@ -522,6 +571,13 @@ def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
             (a, at), (b, bt) = actors[0], actors[1]
             yield Reading(tok, a, b, at, bt, True, "noun:between")
             return
+    if tok.dep_ == "attr" and tok.head.lemma_ == "be":
+        # "Beijing has been Moscow's top trade partner": the copula's subject with the possessor
+        subj = [c for c in tok.head.children if c.dep_ in SUBJ]
+        a_s, a_t = _arg_actors(doc, subj), _arg_actors(doc, src_toks)
+        if a_s and a_t and a_s[0][0].id != a_t[0][0].id:
+            yield Reading(tok, a_s[0][0], a_t[0][0], a_s[0][1], a_t[0][1], True, "noun:copula")
+            return
     sources = _arg_actors(doc, src_toks)
     # the noun as a verb's object: "held talks with", "staged joint drills", "imposed sanctions on"
     verb = tok.head if tok.dep_ in ("dobj", "pobj", "nsubjpass") else None
@@ -535,7 +591,7 @@ def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
             tgt_toks = [p for c in verb.children if c.dep_ == "prep" and c.lower_ in TARGET_PREPS - {"in", "of"}
                         for p in c.children if p.dep_ == "pobj"]
     targets = _arg_actors(doc, tgt_toks)
-    joint = any(c.lower_ in ("joint", "bilateral", "mutual", "common") for c in tok.children)
+    joint = any(c.lower_ in JOINT for c in tok.children)
     if len(sources) > 1 and not targets:
         (a, at), (b, bt) = sources[0], sources[1]
         yield Reading(tok, a, b, at, bt, True, "noun:coordinated")
@@ -557,26 +613,36 @@ def _yield_type(code: str | None) -> str:
 
 
 def type_reading(doc: Doc, r: Reading) -> tuple[str, str, float, str] | None:
-    """(PLOVER type, CAMEO code, confidence, how) for a reading, or None when it is no event."""
+    """(PLOVER type, CAMEO code, confidence, how) for a reading, or None when it is no event.
+
+    The lexicon is precise where it speaks; the model overrides it only when sure, and types readings
+    the lexicon is silent on (their confidence stays low unless the model is sure)."""
+    if r.rule.startswith("claim:"):
+        typ = "ACCUSE" if r.rule == "claim:accuse" else "SUPPORT"
+        return typ, ontology.code_for(typ, "111" if typ == "ACCUSE" else "051"), 0.6, "evaluative-words"
     chain = chain_of(r.trigger)
     codes = [c for c in (_lex_code(t) for t in chain) if c]
     lex_code = codes[0] if codes else None
     lex_type = ontology.plover_type(lex_code)
+    lex_label = "YIELD" if lex_type in ("CONCEDE", "RETREAT") else lex_type
     probs = classify(features(doc, r.trigger, r.src_tok, r.tgt_tok))
-    if probs:
-        label, p = max(probs.items(), key=lambda kv: kv[1])
-        lex_label = "YIELD" if lex_type in ("CONCEDE", "RETREAT") else lex_type
-        # the lexicon is precise where it speaks; the model decides where it is silent or when it is sure
-        if lex_type is None and p < 0.5:
-            return None
-        if lex_label and lex_label != label and probs.get(lex_label, 0.0) * 3 >= p:
-            label, p = lex_label, probs.get(lex_label, 0.0)
-        typ = _yield_type(lex_code) if label == "YIELD" else label
-        code = next((c for c in codes if ontology.plover_type(c) == typ), None) or ontology.code_for(typ)
-        return typ, code, p, "model" if label != lex_label else "lexicon+model"
-    if lex_type is None:
-        return None
-    return lex_type, lex_code, 0.6, "lexicon"
+    if not probs:
+        return (lex_type, lex_code, 0.6, "lexicon") if lex_type else None
+    label, p = max(probs.items(), key=lambda kv: kv[1])
+    if lex_label is None:
+        conf, how = 0.6 * p, "model"
+    elif label == lex_label:
+        conf, how = 0.5 + 0.5 * p, "lexicon+model"
+    elif p >= 0.5 and probs.get(lex_label, 0.0) < 0.15:
+        conf, how = 0.7 * p, "model-over-lexicon"
+    else:
+        label = lex_label
+        # gestae's own core lexicon is checked by hand; Phoenix's long tail is noisier
+        base = 0.45 if _core_entry(chain[0]) else 0.35
+        conf, how = base + 0.5 * probs.get(lex_label, 0.0), "lexicon"
+    typ = _yield_type(lex_code) if label == "YIELD" else label
+    code = next((c for c in codes if ontology.plover_type(c) == typ), None) or ontology.code_for(typ)
+    return typ, code, conf, how
 
 
 # --------------------------------------------------------------------------------- the stage
@@ -614,35 +680,82 @@ def _mode(typ: str, code: str) -> str | None:
     return mode if mode in ontology.modes(typ) else None
 
 
-def extract_events(doc: Doc) -> list[Event]:
-    """All events of a document, de-duplicated: one event per (source, type, target) and trigger."""
+# Below this confidence a reading is not reported (one-sentence texts still get their best reading).
+MIN_CONFIDENCE = 0.4
+DOMESTIC_CONFIDENCE = 0.8
+# Types that need no target ("protesters rallied", "troops were mobilized").
+NO_TARGET_TYPES = {"PROTEST", "MOBILIZE"}
+
+
+def _members(doc: Doc, actor: Actor | None) -> list[Actor]:
+    if actor is None or len(actor.members) < 2:
+        return []
+    by_id = {a.id: a for a in doc._.actors or ()}
+    return [by_id[m] for m in actor.members if m in by_id]
+
+
+def _expand_groups(doc: Doc, r: Reading) -> list[Reading]:
+    """"The two nations staged drills": a group source without a target is an event between its members."""
+    members = _members(doc, r.source)
+    if members and r.target is None:
+        return [replace(r, source=members[0], target=members[1], symmetric=True, rule=r.rule + "+group")]
+    if members and r.target is not None:
+        return [replace(r, source=m) for m in members if m.id != r.target.id]
+    return [r]
+
+
+def extract_events(doc: Doc, *, min_confidence: float = MIN_CONFIDENCE) -> list[Event]:
+    """All events of a document, de-duplicated: one event per (source, type, target)."""
     events: list[Event] = []
     for sent in doc.sents:
-        for r in readings(doc, sent):
-            typed = type_reading(doc, r)
+        for r0 in readings(doc, sent):
+            typed = type_reading(doc, r0)
             if typed is None:
                 continue
-            typ, code, conf, how = typed
-            neg = negated(r.trigger)
-            mod = modality(r.trigger)
-            symmetric = r.symmetric and typ in SYMMETRIC_TYPES | {"CONSULT"}
-            q = _quote_of(doc, r.trigger)
-            date, timex, precision = _date_of(doc, r.trigger)
-            # stated in a quote, an event is the speaker's claim: slightly less sure
-            conf *= 0.9 if q is not None and q.cue is not None and not (q.cue.start <= r.trigger.idx < q.cue.end) else 1.0
-            conf *= 1.0 if r.source is not None and r.target is not None else 0.8
-            conf *= 0.7 if neg or mod else 1.0
-            events.append(Event(
-                id="", type=typ, source=r.source.id if r.source else None,
-                target=r.target.id if r.target else None,
-                trigger=Span(r.trigger.idx, r.trigger.idx + len(r.trigger), r.trigger.text),
-                sentence=(sent.start_char, sent.end_char), mode=_mode(typ, code), contexts=_contexts(typ, code),
-                cameo=code, goldstein=ontology.goldstein(code), date=date, time=timex, date_precision=precision,
-                negated=neg, hypothetical=mod is not None, quote=q.id if q is not None else None,
-                symmetric=symmetric, confidence=round(min(1.0, max(0.0, conf)), 3),
-                rule=f"{r.rule}|{how}" + (f"|{mod}" if mod else ""),
-            ))
-    return _dedup(events)
+            for r in _expand_groups(doc, r0):
+                events.append(_event(doc, sent, r, *typed))
+    sents = list(doc.sents)
+    if len(sents) == 1 and not events and classifier() is not None:
+        # no reading at all (no verb with arguments): the sentence's head still says what happened
+        root = sents[0].root
+        r = Reading(root, None, None, None, None, False, "sentence-root")
+        typed = type_reading(doc, r)
+        if typed is not None:
+            events.append(_event(doc, sents[0], r, *typed))
+    if len(sents) == 1:
+        # a headline or a single event sentence: every reading, ranked by its confidence, so that a
+        # reader asking about one pair of actors finds the reading of that pair
+        return _dedup([e for e in events if e.source is None or e.source != e.target])
+    country = {a.id: a.country for a in doc._.actors or ()}
+    kept = [e for e in events if (e.confidence or 0) >= min_confidence and e.source is not None
+            and (e.target is not None or e.type in NO_TARGET_TYPES) and e.source != e.target
+            # two actors of one country: domestic events exist, but most such readings are a person and
+            # their own government or economy, so only sure ones count
+            and not (e.target is not None and country.get(e.source) and country.get(e.source) == country.get(e.target)
+                     and (e.confidence or 0) < DOMESTIC_CONFIDENCE)]
+    return _dedup(kept)
+
+
+def _event(doc: Doc, sent, r: Reading, typ: str, code: str, conf: float, how: str) -> Event:
+    neg = negated(r.trigger)
+    mod = modality(r.trigger)
+    symmetric = r.symmetric and typ in SYMMETRIC_TYPES
+    q = _quote_of(doc, r.trigger)
+    date, timex, precision = _date_of(doc, r.trigger)
+    # stated inside a quotation, an event is the speaker's claim: slightly less sure
+    if q is not None and not (q.cue is not None and q.cue.start <= r.trigger.idx < q.cue.end):
+        conf *= 0.9
+    conf *= 1.0 if r.source is not None and r.target is not None else 0.8
+    conf *= 0.7 if neg or mod else 1.0
+    return Event(
+        id="", type=typ, source=r.source.id if r.source else None, target=r.target.id if r.target else None,
+        trigger=Span(r.trigger.idx, r.trigger.idx + len(r.trigger), r.trigger.text),
+        sentence=(sent.start_char, sent.end_char), mode=_mode(typ, code), contexts=_contexts(typ, code),
+        cameo=code, goldstein=ontology.goldstein(code), date=date, time=timex, date_precision=precision,
+        negated=neg, hypothetical=mod is not None, quote=q.id if q is not None else None,
+        symmetric=symmetric, confidence=round(min(1.0, max(0.0, conf)), 3),
+        rule=f"{r.rule}|{how}" + (f"|{mod}" if mod else ""),
+    )
 
 
 def _dedup(events: list[Event]) -> list[Event]:

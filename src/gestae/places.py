@@ -140,11 +140,17 @@ def locate(doc: Doc, event: Event, home: Location | None = None,
            places: list[tuple[int, Token, Location]] | None = None) -> Location | None:
     """The place of one event: its sentence's locative place nearest the trigger, else ``home``."""
     cands = sentence_places(doc, *event.sentence, places=places)
+    trigger = doc.char_span(event.trigger.start, event.trigger.end, alignment_mode="expand")
+    if cands and trigger is not None and len(trigger):
+        root = trigger.root
+        # The place must belong to the event's clause: its preposition hangs on the trigger or on a
+        # word governing it ("pledged ... at a forum in Beijing"), or lies under the trigger. Not
+        # "since the war in Ukraine, Beijing has been Moscow's partner".
+        above = {t.i for t in root.ancestors}
+        cands = [c for c in cands if c[0].head.i == root.i or c[0].head.i in above
+                 or root.is_ancestor(c[0])]
+        cands.sort(key=lambda c: _distance(root, c[0]))
     if cands:
-        trigger = doc.char_span(event.trigger.start, event.trigger.end, alignment_mode="expand")
-        if trigger is not None and len(trigger):
-            root = trigger.root
-            cands.sort(key=lambda c: _distance(root, c[0]))
         return cands[0][1]
     return home
 

@@ -4,12 +4,14 @@ Attributions of every kind news uses: direct quotes, mixed ("pledged to "deepen 
 ("said he plans to"), with cues beyond "said" (told, warned, according to, in a statement ...).
 Two passes over one parsed ``Doc``:
 
-1. syntax: every cue verb (a lexicon learned from PolNeAR's train split plus speech verbs) gives a
-   source (its subject, inherited through "and said" / ", saying") and a content (its clausal
-   complement, else its object or infinitive), widened to the quotation marks it cuts through;
-   "according to X" and "X said in a statement" are cues too;
-2. quotation marks: every quoted stretch that no attribution covers yet is attributed to a cue in its
-   own sentence, to "X said:" before it, or, standing alone, to the speaker of the quote before it.
+1. syntax: every cue verb or noun (a lexicon learned from PolNeAR's train split, by lemma and
+   complement frame, plus verbs of saying) gives a source (its subject, inherited through "and said",
+   ", saying", "prompted X to") and a content (its clausal complement, else its infinitive or object),
+   widened to the quotation marks it cuts through; "according to X", "X said in a statement",
+   parenthetical "A, he said, B", signed quotes ("“...” ― Name") and transcripts ("PENCE: ...") too;
+2. quotation marks: every quoted stretch that no attribution covers yet joins the quote its cue splits
+   ("“A,” he said, “B.”"), or is attributed to a cue in its own sentence, to "X said:" or "Name:"
+   before it, or, standing alone, to the speaker of the quote before it.
 
 Attributions do not nest (as in PolNeAR): a cue inside another attribution's content is not one.
 Speakers are resolved through :func:`gestae.actors.actor_at`; speakers the actors stage has not
@@ -351,10 +353,6 @@ def _source(subj: Token | None) -> tuple[tuple[int, int] | None, tuple[int, int]
     return src, None
 
 
-def _has_agentless_passive(verb: Token) -> bool:
-    return any(c.dep_ == "auxpass" for c in verb.children) and not any(c.dep_ == "agent" for c in verb.children)
-
-
 def _cue_end(verb: Token) -> int:
     """The cue's end: the verb, or through "in a statement", "on Twitter" right after it."""
     end = verb.idx + len(verb.text)
@@ -391,6 +389,11 @@ def _content_tokens(verb: Token, lemma: str, cue_ids: set[int] = frozenset()) ->
         toks.extend(_subtree(c))
     toks = sorted(toks, key=lambda t: t.i)
     if len(toks) == 1 and toks[0].lower_ in PRONOUNS | {"so", "this", "that", "nothing", "something"}:
+        return None
+    # "Shalom told Haaretz", "asked reporters": the one told or asked is not what was said
+    if lemma in ("tell", "ask", "inform", "brief", "assure") and len(rights) == 1 and (
+            rights[0].pos_ in ("PROPN", "PRON") or rights[0].ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+            or rights[0].lemma_.lower() in ("reporter", "journalist", "audience", "crowd", "supporter")):
         return None
     return toks, "object"
 
@@ -678,8 +681,10 @@ def _signed_quotes(doc: Doc, regions: list[tuple[int, int]]) -> Iterator[_Att]:
         if m and m.group(1).strip(" .").upper() not in LABELS:
             colon = m.end() - 2
             turns.append(_Att((m.end(), pe), (m.start(1), m.end(1)), (colon, colon + 1), "quote.transcript"))
-    # a transcript has turns; one "WASHINGTON: ..." line is a label or a dateline
-    if len(turns) >= 2:
+    # a transcript has turns, and someone speaks twice; "WASHINGTON: ..." is a dateline and a fact box
+    # ("GEOGRAPHY: ...", "FOREIGN DEBT: ...") has each label once
+    labels = [_doc_text(doc)[t.source[0]:t.source[1]].upper() for t in turns]
+    if len(turns) >= 2 and len(set(labels)) < len(labels):
         yield from turns
 
 
@@ -926,6 +931,21 @@ def _speaker_kind(doc: Doc, start: int, end: int) -> str:
                                                "minister", "president", "aide", "source"} else "organization"
 
 
+def _head_chunk(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """The head noun of a source phrase with the words bound to it ("the tabloid Sun", "Ali Larijani")."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    root = span.root
+    toks = [root]
+    for c in reversed(list(root.lefts)):
+        if c.dep_ in ("compound", "amod", "det", "nmod", "flat") and c.i == toks[0].i - 1:
+            toks.insert(0, c)
+    right = [c for c in root.rights if c.dep_ in ("compound", "flat") and c.i == root.i + 1]
+    toks += right
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
 def resolve_speaker(doc: Doc, source: tuple[int, int] | None, last_person: str | None) -> str | None:
     from .actors import actor_at, add_actor
 
@@ -933,6 +953,19 @@ def resolve_speaker(doc: Doc, source: tuple[int, int] | None, last_person: str |
         return None
     s, e = source
     actor = actor_at(doc, s, e)
+    head = _head_chunk(doc, s, e)
+
+    def covers(a, span) -> bool:
+        return any(m.start < span[1] and span[0] < m.end for m in a.mentions)
+
+    if actor is not None and head is not None and not covers(actor, head) \
+            and doc.char_span(*head, alignment_mode="expand").root.pos_ == "PROPN":
+        # the match is a name inside the phrase, not the name it is headed by: "the tabloid Sun, Britain's
+        # biggest-selling daily" is the Sun, "Li Zhiqun, director of the ministry's ..." is Li Zhiqun
+        by_head = actor_at(doc, *head)
+        if by_head is None or not covers(by_head, head):
+            by_head = add_actor(doc, *head, kind=_speaker_kind(doc, *head))
+        return by_head.id
     if actor is not None:
         return actor.id
     text = _doc_text(doc)[s:e].strip().lower()

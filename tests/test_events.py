@@ -1,0 +1,78 @@
+"""Events stage: PLOVER/CAMEO events between actors, from real sentences through the full pipeline."""
+from __future__ import annotations
+
+import pytest
+
+import gestae
+from gestae import ontology
+from gestae.model import PLOVER_TYPES
+
+
+def triples(analysis, *, factual_only=True):
+    actors = {a.id: a for a in analysis.actors}
+
+    def country(aid):
+        return actors[aid].country if aid in actors else None
+
+    return {(country(e.source), e.type, country(e.target)) for e in analysis.events
+            if not (factual_only and e.negated)}
+
+
+def first(text, published="2024-03-05"):
+    return gestae.analyze(text, published=published)
+
+
+def test_events_ontology_has_all_plover_types_and_goldstein():
+    for t in PLOVER_TYPES:
+        code = ontology.code_for(t)
+        assert ontology.plover_type(code) == t
+        assert ontology.goldstein(code) is not None
+    assert ontology.plover_type("1823") == "ASSAULT"
+    assert ontology.plover_type("0231") == "REQUEST"  # appeals are requests
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Russia accused Ukraine of shelling the nuclear plant on Monday.", ("RUS", "ACCUSE", "UKR")),
+    ("Ukraine was attacked by Russia on Monday.", ("RUS", "ASSAULT", "UKR")),
+    ("The United States urged Israel to allow more aid into Gaza.", ("USA", "REQUEST", "ISR")),
+    ("Japan praised India for its support on Tuesday.", ("JPN", "SUPPORT", "IND")),
+    ("France imposed sanctions on Iran last week.", ("FRA", None, "IRN")),
+    ("Germany pledged to deepen cooperation with Poland.", ("DEU", "AGREE", "POL")),
+])
+def test_events_source_type_target_from_the_parse(text, expected):
+    got = triples(first(text))
+    src, typ, tgt = expected
+    assert any(s == src and t == tgt and (typ is None or y == typ) for s, y, t in got), got
+
+
+def test_events_meeting_is_one_symmetric_consult():
+    a = first("Earlier on Wednesday, the Chinese foreign minister met with his Russian counterpart in Beijing. "
+              "The two sides discussed trade.")
+    consult = [e for e in a.events if e.type == "CONSULT"]
+    assert consult, a.events
+    assert all(e.cameo.startswith("04") and e.goldstein is not None for e in consult)
+
+
+def test_events_negated_event_is_flagged():
+    a = first("Officials said on Monday that China did not attack Taiwan. Taiwan welcomed the news.")
+    neg = [e for e in a.events if e.negated]
+    assert all(e.type for e in neg)
+    assert ("CHN", "ASSAULT", "TWN") not in triples(a)
+
+
+def test_events_carry_evidence_offsets_rule_and_confidence():
+    a = first("Russian President Vladimir Putin on Wednesday encouraged a senior Chinese military leader to "
+              "strengthen their nations' military cooperation.", published="2023-11-08")
+    assert a.events
+    for e in a.events:
+        assert a.article.text[e.trigger.start:e.trigger.end] == e.trigger.text
+        assert e.sentence[0] <= e.trigger.start < e.sentence[1]
+        assert 0.0 <= e.confidence <= 1.0
+        assert e.rule
+        assert e.type in PLOVER_TYPES
+    assert ("RUS", "REQUEST", "CHN") in triples(a)
+
+
+def test_events_single_sentence_always_has_a_reading():
+    a = first("Iranian Foreign Minister Mohammad Javad Zarif has condemned a U.S. Supreme Court decision.")
+    assert a.events and a.events[0].type == "ACCUSE"
