@@ -116,7 +116,7 @@ def parsed(nlp, texts, name):
 def examples(nlp, rows, name):
     rows = list(rows)
     docs = parsed(nlp, [r[0] for r in rows], name)
-    for (_text, s, t, label), doc in zip(rows, docs):
+    for (_text, s, t, label), doc in zip(rows, docs, strict=True):
         src, tgt = head_of(doc, s), head_of(doc, t)
         trig = trigger_of(src, tgt)
         if trig is None:
@@ -180,7 +180,7 @@ def predict(vocab, W, b, feats):
 def macro_f1(gold, guess, names):
     f1s = []
     for lab in set(gold):
-        tp = sum(1 for g, p in zip(gold, guess) if g == p == lab)
+        tp = sum(1 for g, p in zip(gold, guess, strict=True) if g == p == lab)
         np_, ng = sum(1 for p in guess if p == lab), sum(1 for g in gold if g == lab)
         pr, rc = (tp / np_ if np_ else 0.0), (tp / ng if ng else 0.0)
         f1s.append(2 * pr * rc / (pr + rc) if pr + rc else 0.0)
@@ -210,10 +210,10 @@ def main() -> None:
             tr = [data[i] for i in idx if i not in test] + extra
             vocab, W, b = fit([f for f, _ in tr], [lab for _, lab in tr], names, **kw)
             te = sorted(test)
-            for i, p in zip(te, predict(vocab, W, b, [data[i][0] for i in te])):
+            for i, p in zip(te, predict(vocab, W, b, [data[i][0] for i in te]), strict=True):
                 guess[i] = names[p]
         gold = [lab for _, lab in data]
-        acc = sum(g == p for g, p in zip(gold, guess)) / len(gold)
+        acc = sum(g == p for g, p in zip(gold, guess, strict=True)) / len(gold)
         print(json.dumps({"cv": args.cv, "accuracy": round(acc, 4), "macro_f1": round(macro_f1(gold, guess, names), 4),
                           "n": len(gold)}))
     if not args.no_write:

@@ -264,3 +264,11 @@ def test_actors_dev_gold_country_share_at_floor(nlp):
                      or any(norm_key(m.text) == norm_key(ga["name"]) for m in a.mentions)]
             right += any(a.country == ga.get("country") for a in cands)
     assert total and right / total >= floor, f"{right}/{total} below floor {floor}"
+
+
+def test_actors_add_actor_takes_the_articles_country(nlp):
+    doc = run(nlp, "The Greek government ruled out a withdrawal of Greek troops. Greece has obligations, "
+                   "Greek officials said. The spokesman added that Greece would stay.", "2005-11-15")
+    i = doc.text.index("The spokesman")
+    a = add_actor(doc, i, i + len("The spokesman"), kind="person")
+    assert a.country == "GRC" and a.sectors == ("GOV",)

@@ -156,6 +156,9 @@ def test_corpus_progress_shows_rate_and_eta_on_a_terminal_only():
     bar.start -= 5.0  # five articles in five seconds
     bar.update(5, force=True)
     assert "5/10 articles" in tty.getvalue() and "1.00 articles/s" in tty.getvalue() and "ETA 0:05" in tty.getvalue()
+    # Resuming: 5 of 6 were stored already and took no time; the rate is that of the one analysed.
+    bar.update(6, force=True, skipped=5)
+    assert "6/10 articles (5 unchanged), 0.20 articles/s, ETA 0:20" in tty.getvalue()
 
 
 def test_corpus_cli_queries_the_store(corpus, tmp_path):

@@ -123,7 +123,9 @@ class Lexicon:
         if not isinstance(e, Entry):
             name, kind, country, sectors, code, roles = e
             rl = tuple((r[0], tuple(r[1]), r[2], r[3]) for r in roles) if roles else ()
-            e = self.entries[i] = Entry(name, kind, country, tuple(sectors), code, rl, kb_id=f"gestae:{i}")
+            # kb_id from kind and name, not the index: stable across dictionary rebuilds.
+            e = self.entries[i] = Entry(name, kind, country, tuple(sectors), code, rl,
+                                        kb_id=f"gestae:{kind}:{norm_key(name)}")
         return e
 
     def get(self, key: str) -> list[Entry]:
@@ -400,7 +402,7 @@ class Mention:
     default_country: bool = False
 
 
-DEFAULT_COUNTRY_TYPES = ("name", "title")
+DEFAULT_COUNTRY_TYPES = ("name", "title", "org")
 GENERIC_HEADS = {"leader", "official", "chief", "head", "counterpart", "man", "woman"}
 
 
@@ -503,6 +505,8 @@ class Finder:
         self.claimed: list[int | None] = [None] * len(doc)  # token -> mention index
         self.mentions: list[Mention] = []
         self.qmask = _quote_mask(doc.text)
+        self.home: str | None = None  # the country the article is clearly about, if any
+        self.toks = list(doc)  # one Token object per token, reused by every pass
 
     def in_quote(self, i: int) -> bool:
         return self.qmask[self.doc[i].idx] if self.doc[i].idx < len(self.qmask) else False
@@ -582,7 +586,7 @@ class Finder:
                 full.setdefault(norm_key(doc[s:e].text), idx)
         self.surnames = full
         # Lone tokens the tagger called GPE/ORG/PROPN that are a known person's surname ("Zhang met").
-        for t in doc:
+        for t in self.toks:
             if self.claimed[t.i] is None and _is_cap(t) and t.pos_ == "PROPN":
                 ref = full.get(norm_key(t.text))
                 if ref is not None:
@@ -723,7 +727,7 @@ class Finder:
     # -- 3. group phrases: "the two nations", "both sides" --------------------------------
     def groups(self) -> None:
         doc = self.doc
-        for t in doc:
+        for t in self.toks:
             low = t.lower_
             if low not in GROUP_NOUNS_STATES | GROUP_NOUNS_PEOPLE or self.claimed[t.i] is not None:
                 continue
@@ -743,7 +747,7 @@ class Finder:
             self.add(m)
 
         # "when the two met": "two" standing for the two people just named.
-        for t in doc:
+        for t in self.toks:
             if t.lower_ == "two" and t.dep_ in ("nsubj", "nsubjpass") and t.i > 0 and doc[t.i - 1].lower_ == "the" \
                     and self.free(t.i - 1, t.i + 1):
                 m = Mention(t.i - 1, t.i + 1, "group", kind="group", name=doc[t.i - 1:t.i + 1].text, plural=True)
@@ -777,7 +781,7 @@ class Finder:
     # -- 4. title-only noun phrases: "the Russian leader", "Chinese officials" -----------
     def titles(self) -> None:
         doc = self.doc
-        for t in doc:
+        for t in self.toks:
             low = t.lower_
             if self.claimed[t.i] is not None or t.pos_ not in ("NOUN", "PROPN"):
                 continue
@@ -790,6 +794,14 @@ class Finder:
             # Left modifiers only: determiners, adjectives, compounds, possessives.
             left = [c for c in t.lefts if c.dep_ in ("det", "amod", "compound", "poss", "nummod", "nmod")]
             s = min((c.left_edge.i for c in left), default=t.i)
+            # "US and South Korean officials": the phrase is the last conjunct; the others stay their own.
+            cut = [k for k in range(s, t.i) if doc[k].dep_ == "cc" or doc[k].text == ","]
+            shared: list[int] = []  # earlier conjuncts' state mentions: "Japanese" of "the Japanese and US governments"
+            if cut:
+                shared = sorted({self.claimed[k] for k in range(s, cut[-1]) if self.claimed[k] is not None
+                                 and self.mentions[self.claimed[k]].type == "state"})
+                s = cut[-1] + 1
+                left = [c for c in left if c.i >= s]
             toks = list(doc[s:t.i + 1])
             # Possessor: "China's military", "Russia's defense minister".
             country = None
@@ -847,6 +859,16 @@ class Finder:
                 guessed = country is not None
             m = Mention(s2, t.i + 1, "title", country=country, sectors=sectors, kind=kind, name=doc[s:t.i + 1].text,
                         title=low, plural=plural)
+            for ci in shared:  # each conjunct is its own body of the same kind
+                sm = self.mentions[ci]
+                sm.type, sm.kind, sm.sectors, sm.title = "title", kind, sectors, low
+                sm.name = f"{doc[sm.start:sm.end].text} {t.lemma_ if plural else t.text}"
+            if det == "the" and (guessed or country is None) and kind != "person":
+                # "the government" again: the same body as the last "government" phrase.
+                prev = [i for i, x in enumerate(self.mentions) if x.type == "title" and x.title == low
+                        and x.ref is None and x.plural == plural and x.country]
+                if prev:
+                    m.ref = prev[-1]
             m.default_country = guessed
             m.key = ("definite" if det in ("the", "this", "that") or any(c.dep_ == "poss" for c in left) else
                      "indefinite" if det in ("a", "an") else "bare",)
@@ -865,7 +887,7 @@ class Finder:
     def pronouns(self) -> None:
         doc = self.doc
         self.genders: dict[int, str] = {}
-        for t in doc:
+        for t in self.toks:
             low = t.lower_
             if self.claimed[t.i] is not None or self.in_quote(t.i):
                 continue
@@ -986,6 +1008,7 @@ class Finder:
         top = max(counts, key=counts.get)
         if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] < 1.25 * ranked[1]):
             return  # no clear home country
+        self.home = top
         for m in self.mentions:
             if m.ref is None and m.country is None and m.type in DEFAULT_COUNTRY_TYPES and not m.members \
                     and "IGO" not in m.sectors:
@@ -1021,6 +1044,7 @@ def find_actors(doc: Doc, lex: Lexicon | None = None) -> list[Actor]:
     f.groups()
     f.pronouns()
     f.default_country()
+    doc.user_data[HOME_KEY] = f.home  # for add_actor: "officials said" gets the article's country
     return build_actors(doc, f)
 
 
@@ -1110,6 +1134,7 @@ class ActorsStage:
 
 
 _INDEX_KEY = "gestae_actor_index"
+HOME_KEY = "gestae_home_country"
 
 
 def _mention_index(doc: Doc):
@@ -1181,6 +1206,8 @@ def add_actor(doc: Doc, start: int, end: int, kind: str = "group") -> Actor:
                         country = a.country
                         break
         sectors = title_sectors([t.text for t in span])
+        if country is None and sectors and "IGO" not in sectors:
+            country = doc.user_data.get(HOME_KEY)  # "officials said": of the country the article is about
     # Same phrase head, country and sectors as an existing unnamed actor: the same actor again.
     for i, a in enumerate(actors):
         if a.kind == kind and a.country == country and a.sectors == sectors and norm_key(a.name) == norm_key(text):

@@ -77,17 +77,21 @@ class Progress:
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.total = total
         self.done = 0
+        self._skipped = 0
         self.start = time.monotonic()
         self._drawn = 0.0
 
-    def update(self, done: int, force: bool = False) -> None:
-        self.done = done
+    def update(self, done: int, force: bool = False, skipped: int = 0) -> None:
+        """``done`` articles of ``total`` are through, ``skipped`` of them without analysis (stored
+        already): those are left out of the rate, or a resumed run would promise far too early an end."""
+        self.done, self._skipped = done, skipped
         now = time.monotonic()
         if not self.enabled or (not force and now - self._drawn < 0.25):
             return
         self._drawn = now
-        rate = done / max(now - self.start, 1e-9)
-        line = f"{done}" + (f"/{self.total}" if self.total else "") + f" articles, {rate:.2f} articles/s"
+        rate = (done - skipped) / max(now - self.start, 1e-9)
+        line = f"{done}" + (f"/{self.total}" if self.total else "") + " articles"
+        line += (f" ({skipped} unchanged)" if skipped else "") + f", {rate:.2f} articles/s"
         if self.total and rate > 0 and done < self.total:
             line += f", ETA {_hms((self.total - done) / rate)}"
         self.stream.write("\r" + line.ljust(60))
@@ -95,7 +99,7 @@ class Progress:
 
     def close(self) -> None:
         if self.enabled:
-            self.update(self.done, force=True)
+            self.update(self.done, force=True, skipped=self._skipped)
             self.stream.write("\n")
             self.stream.flush()
 
@@ -322,14 +326,14 @@ def ingest(paths: Iterable[str | Path], db: str | Path | Store, *, workers: int 
         for item in read_inputs(paths, published=published, max_chars=config.max_chars):
             if isinstance(item, InputError):
                 fail(item.origin, "input", item.message, origin=item.origin)
-                bar.update(summary.analysed + summary.skipped + summary.failed)
+                bar.update(summary.analysed + summary.skipped + summary.failed, skipped=summary.skipped)
                 continue
             summary.seen += 1
             h = text_hash(item.text, item.published)
             # Skip what is stored unchanged and what this run already queued (the same article twice).
             if (not force and known.get(item.id) == h) or (item.id, h) in queued:
                 summary.skipped += 1
-                bar.update(summary.analysed + summary.skipped + summary.failed)
+                bar.update(summary.analysed + summary.skipped + summary.failed, skipped=summary.skipped)
                 continue
             queued.add((item.id, h))
             origins[item.id] = item.origin
@@ -373,7 +377,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path | Store, *, workers: int 
                         summary.actors += len(analysis.get("actors", ()))
                         if on_article:
                             on_article(article_id)
-                bar.update(summary.analysed + summary.skipped + summary.failed)
+                bar.update(summary.analysed + summary.skipped + summary.failed, skipped=summary.skipped)
         status = "done"
     finally:
         if hasattr(results, "close"):

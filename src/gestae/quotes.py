@@ -425,6 +425,27 @@ def _widen(span: tuple[int, int], regions: list[tuple[int, int]]) -> tuple[int, 
     return s, e
 
 
+class _Near:
+    """Items keyed by a start offset, looked up around a position: keeps the per-cue and per-quote checks
+    local, so long articles cost linear time. Spans (a content, a quotation) are assumed shorter than
+    ``window`` characters, which a paragraph-bounded content or a quotation of a few paragraphs is."""
+
+    def __init__(self, items: Iterable = (), key=lambda x: x[0], window: int = 20000):
+        self.key, self.window = key, window
+        pairs = sorted(((key(x), n, x) for n, x in enumerate(items)), key=lambda p: (p[0], p[1]))
+        self.starts = [p[0] for p in pairs]
+        self.items = [p[2] for p in pairs]
+
+    def add(self, item) -> None:
+        k = bisect.bisect_right(self.starts, self.key(item))
+        self.starts.insert(k, self.key(item))
+        self.items.insert(k, item)
+
+    def around(self, lo: int, hi: int) -> list:
+        """Items starting in [lo - window, hi]: every one that can overlap [lo, hi]."""
+        return self.items[bisect.bisect_left(self.starts, lo - self.window):bisect.bisect_right(self.starts, hi)]
+
+
 def _inside(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return b[0] <= a[0] and a[1] <= b[1]
 
@@ -558,23 +579,27 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
     cands.sort(key=lambda t: (_depth(t) - (2 if t.i in paren else 0), t.i))
     cue_ids = {t.i for t in cands}
     same_speaker: dict[int, Token] = {}
+    near_atts = _Near(atts, key=lambda a: a.content[0])
+    near_regions = _Near(regions)
     for verb in cands:
         lemma = verb.lemma_.lower()
         vspan = (verb.idx, verb.idx + len(verb.text))
-        if any(_inside(vspan, a.content) for a in atts):
+        if any(_inside(vspan, a.content) for a in near_atts.around(*vspan)):
             continue  # attributions do not nest
-        if any(_overlaps(vspan, r) for r in regions):
+        if any(_overlaps(vspan, r) for r in near_regions.around(*vspan)):
             continue  # a verb inside a quotation is the quoted person's, not the article's
         if verb.pos_ == "NOUN":
             got = _noun_content(verb)
             if got is None:
                 continue
             span, subj = got
-            span = _widen(_clip_to_paragraph(_doc_text(doc), span, vspan[0]), regions)
-            if rates[verb.i] < threshold and not any(_inside(r, span) for r in regions):
+            span = _clip_to_paragraph(_doc_text(doc), span, vspan[0])
+            span = _widen(span, near_regions.around(*span))
+            if rates[verb.i] < threshold and not any(_inside(r, span) for r in near_regions.around(*span)):
                 continue
             src, refers = _source(subj)
             atts.append(_Att(span, src, vspan, "quote.noun", refers=refers))
+            near_atts.add(atts[-1])
             continue
         if verb.i in paren:
             # the whole reported clause, the parenthetical inside it (one attribution, as for split quotes)
@@ -602,10 +627,12 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
             span = _span_of(_contiguous(side, anchor))
         if span is None:
             continue
-        span = _widen(_clip_to_paragraph(_doc_text(doc), span, vspan[0]), regions)
+        span = _clip_to_paragraph(_doc_text(doc), span, vspan[0])
+        span = _widen(span, near_regions.around(*span))
         if how != "parenthetical" and span[0] <= vspan[0] < span[1]:
             continue
-        if how != "parenthetical" and rates[verb.i] < threshold and not any(_inside(r, span) for r in regions):
+        if how != "parenthetical" and rates[verb.i] < threshold \
+                and not any(_inside(r, span) for r in near_regions.around(*span)):
             continue
         subj = _find_subject(verb)
         if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" and verb.head.head.i in cue_ids \
@@ -617,6 +644,7 @@ def _verb_attributions(doc: Doc, regions: list[tuple[int, int]], lexicon: dict[s
         if src is not None and _overlaps(src, span) and how != "parenthetical":
             src, refers = None, None
         atts.append(_Att(span, src, (verb.idx, _cue_end(verb)), f"quote.verb.{how}", refers=refers))
+        near_atts.add(atts[-1])
     return atts
 
 
@@ -721,11 +749,14 @@ def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_At
     """Quoted stretches no attribution covers: a cue in the same sentence, "X said:" before, or alone."""
     out: list[_Att] = []
     text = _doc_text(doc)
+    near = _Near(atts, key=lambda a: a.content[0])
+    near_regions = _Near(regions)
     for rs, re_ in regions:
         words = len(text[rs:re_].split())
-        if any(_overlaps((rs, re_), a.content) for a in atts + out):
+        close = near.around(rs - 1000, re_ + 200)
+        if any(_overlaps((rs, re_), a.content) for a in close):
             continue
-        split = _split_partner(text, atts + out, (rs, re_))
+        split = _split_partner(text, close, (rs, re_))
         if split is not None:  # "“A,” he said, “B.”": one attribution
             split.content = (min(split.content[0], rs), max(split.content[1], re_))
             split.rule = "quote.split"
@@ -738,20 +769,24 @@ def _quote_attributions(doc: Doc, regions: list[tuple[int, int]], atts: list[_At
         sent = _sentence_of(doc, rs)
         if sent is None:
             continue
-        cue = _cue_near(doc, sent, (rs, re_), lexicon, regions)
+        local_regions = near_regions.around(sent.start_char - 1000, sent.end_char + 1000)
+        cue = _cue_near(doc, sent, (rs, re_), lexicon, local_regions)
         if cue is not None:
             verb = cue
-            src, refers = _source(_outside_quotes(verb, _find_subject(verb), regions))
+            src, refers = _source(_outside_quotes(verb, _find_subject(verb), local_regions))
             out.append(_Att((rs, re_), src, (verb.idx, _cue_end(verb)), "quote.direct.cue", refers=refers))
+            near.add(out[-1])
             continue
         named = _named_before_colon(doc, rs)
         if named is not None:  # "Here’s Clinton in December 1992: “...”", "Philip Bump: “...”"
             out.append(_Att((rs, re_), named, (text.rindex(":", 0, rs), text.rindex(":", 0, rs) + 1), "quote.colon"))
+            near.add(out[-1])
             continue
-        prev = _previous_quote(atts + out, rs, text)
+        prev = _previous_quote(close, rs, text)
         if prev is not None and _stands_alone(doc, (rs, re_)):
             out.append(_Att((rs, re_), prev.source, prev.cue, "quote.direct.continued",
                             speaker_from=prev.speaker_from or prev, refers=prev.refers))
+            near.add(out[-1])
     return out
 
 
@@ -981,7 +1016,7 @@ def extract_quotes(doc: Doc, resolve: bool = True) -> list[Quote]:
     ``resolve=False`` leaves speakers unresolved (spans only), for scoring spans without the actors stage.
     """
     text = _doc_text(doc)
-    regions = quoted_regions(text)
+    near_regions = _Near(quoted_regions(text))
     quotes: list[Quote] = []
     doc.user_data.pop(_SENTS_KEY, None)  # sentences may have changed since an earlier run
     doc.user_data.pop(_TEXT_KEY, None)
@@ -999,7 +1034,7 @@ def extract_quotes(doc: Doc, resolve: bool = True) -> list[Quote]:
                 last_person = speaker
         s, e = a.content
         quotes.append(Quote(
-            id=f"q{n + 1}", kind=_kind(text, a.content, regions), start=s, end=e, text=text[s:e],
+            id=f"q{n + 1}", kind=_kind(text, a.content, near_regions.around(*a.content)), start=s, end=e, text=text[s:e],
             speaker=speaker,
             source=Span(a.source[0], a.source[1], text[a.source[0]:a.source[1]]) if a.source else None,
             cue=Span(a.cue[0], a.cue[1], text[a.cue[0]:a.cue[1]]) if a.cue else None,
