@@ -272,3 +272,14 @@ def test_actors_add_actor_takes_the_articles_country(nlp):
     i = doc.text.index("The spokesman")
     a = add_actor(doc, i, i + len("The spokesman"), kind="person")
     assert a.country == "GRC" and a.sectors == ("GOV",)
+
+
+def test_actors_title_phrases_and_object_pronoun(nlp):
+    doc = run(nlp, "Vladimir Putin met Xi Jinping in Moscow on Tuesday. The Russian leader said the two countries "
+                   "were close. The Chinese president thanked him.", "2023-03-21")
+    putin, xi = by_name(doc, "Vladimir Putin"), by_name(doc, "Xi Jinping")
+    assert "The Russian leader" in [m.text for m in putin.mentions]
+    assert "The Chinese president" in [m.text for m in xi.mentions]
+    him = doc.text.rindex("him")
+    assert actor_at(doc, him, him + 3) is putin  # not the subject of its own clause
+    assert set(by_name(doc, "the two countries").members) == {putin.id, xi.id}

@@ -73,3 +73,8 @@ def test_places_dateline_is_the_fallback(nlp):
 def test_places_place_of_another_clause_is_not_the_events(nlp):
     doc = nlp(SEED_TXT.read_text(encoding="utf-8"))
     assert locate(doc, event_at(doc, "partner")) is None  # "since the outset of the war in Ukraine"
+
+
+def test_places_dateline_without_space_after_dashes():
+    loc = dateline("BEIJING, Nov. 4 (Xinhua)--- Africa and China need to expand trade")
+    assert loc is not None and loc.country == "CHN"

@@ -507,6 +507,7 @@ class Finder:
         self.qmask = _quote_mask(doc.text)
         self.home: str | None = None  # the country the article is clearly about, if any
         self.toks = list(doc)  # one Token object per token, reused by every pass
+        self._sorted: list[tuple[int, int]] | None = None  # (start, mention index), kept sorted by add()
 
     def in_quote(self, i: int) -> bool:
         return self.qmask[self.doc[i].idx] if self.doc[i].idx < len(self.qmask) else False
@@ -521,6 +522,8 @@ class Finder:
             self.claimed[i] = idx
         head = self.doc[m.start:m.end].root
         m.subject = head.dep_ in ("nsubj", "nsubjpass")
+        if self._sorted is not None:
+            bisect.insort(self._sorted, (m.start, idx))
         return idx
 
     # -- 1. people by name ---------------------------------------------------------------
@@ -562,11 +565,14 @@ class Finder:
         spans.sort()
         # Full names first, so that a later (or earlier) lone surname can link to them.
         full: dict[str, int] = {}
+        same_name: dict[str, int] = {}
         for s, e, entry in sorted(spans, key=lambda x: -(x[1] - x[0])):
             if not self.free(s, e):
                 continue
             words = doc[s:e].text.split()  # "al-Bashir" is one name word
             surname_of = full.get(norm_key(words[-1])) if len(words) == 1 else None
+            if surname_of is None:  # the same name again ("Putin" ... "Putin"): one person, one base
+                surname_of = same_name.get(norm_key(doc[s:e].text))
             if surname_of is None and len(words) > 1:
                 # "Hassan al-Bashir" after "Omar Hassan al-Bashir": a shorter form of a longer name.
                 keys_here = {norm_key(w) for w in words}
@@ -578,6 +584,7 @@ class Finder:
                 continue
             m = Mention(s, e, "name", entry=entry, kind="person", name=doc[s:e].text)
             idx = self.add(m)
+            same_name.setdefault(norm_key(doc[s:e].text), idx)
             if len(words) > 1:
                 # Either end may be the surname ("Zhang Youxia" -> "Zhang", "Vladimir Putin" -> "Putin").
                 for w in words:
@@ -677,6 +684,7 @@ class Finder:
             sectors = ("IGO",)  # "EU commissioner", "UN envoy": the body's own officials
         if pre:
             m.start = pre[0].i
+            self._sorted = None  # a start moved: re-sort on next use
             for i in range(m.start, m.end):
                 self.claimed[i] = idx
         m.title = " ".join(t.text for t in pre if t.tag_ != "POS") or (" ".join(t.text for t in app_tokens) or None)
@@ -705,11 +713,13 @@ class Finder:
             mtype = "state" if kind == "state" else "org"
             # "at a military forum in Beijing": a place, not an actor.
             placeish = kind == "state" or (kind == "group" and entry.country not in IGO_CODES)  # regions
-            if placeish and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
+            dateline = s == 0 and doc[s:e].text.isupper() and e < len(doc) and doc[e].text in (",", "(")
+            if placeish and (dateline or root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS):
                 mtype, kind, sectors = "location", "location", ()
             name = entry.name
-            if kind == "state" and sectors:
-                name = doc[s:e].text  # "Beijing", "the Kremlin": named as written
+            if kind in ("state", "location") and entry.sectors:
+                name = doc[s:e].text  # "Beijing", "the Kremlin": named as written ("BEIJING" as "Beijing")
+                name = name.title() if name.isupper() and len(name) > 3 else name
             self.add(Mention(s, e, mtype, entry=entry, country=country, sectors=tuple(sectors), kind=kind, name=name,
                              plural=entry.country == "WST"))
         # Organisations and groups the tagger found but the dictionary does not know.
@@ -742,7 +752,7 @@ class Finder:
             m = Mention(s, t.i + 1, "group", kind="group", name=doc[s:t.i + 1].text, plural=True)
             m.members = self.recent_pair(s, states=low in GROUP_NOUNS_STATES, people=low in GROUP_NOUNS_PEOPLE
                                          and low not in GROUP_NOUNS_STATES)
-            if not m.members and low in GROUP_NOUNS_STATES & GROUP_NOUNS_PEOPLE:  # "both sides": states, else people
+            if not m.members and low in GROUP_NOUNS_STATES:  # "both sides", "the two countries": states, else people
                 m.members = self.recent_pair(s, states=False, people=True)
             self.add(m)
 
@@ -885,7 +895,6 @@ class Finder:
         return self.genders.get(id(m))
 
     def pronouns(self) -> None:
-        doc = self.doc
         self.genders: dict[int, str] = {}
         for t in self.toks:
             low = t.lower_
@@ -893,8 +902,11 @@ class Finder:
                 continue
             if low in PRONOUNS_SG:
                 g = "f" if low in ("she", "her", "hers", "herself") else "m"
+                # "X thanked him": an object pronoun is not its own clause's subject.
+                clause_subj = {c.i for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")} \
+                    if low in ("him", "her") and t.dep_ in ("dobj", "pobj", "dative") else set()
                 ref = self.antecedent(t, lambda m, g=g: m.kind == "person" and not m.plural
-                                      and self.gender(m) in (None, g))
+                                      and self.gender(m) in (None, g), exclude=clause_subj)
                 if ref is not None:
                     self.genders.setdefault(id(self.mentions[ref]), g)
             elif low in PRONOUNS_PL:
@@ -905,7 +917,7 @@ class Finder:
             if ref is not None:
                 self.add(Mention(t.i, t.i + 1, "pronoun", ref=ref, kind=self.mentions[ref].kind))
 
-    def antecedent(self, tok: Token, ok, max_sents: int = 3) -> int | None:
+    def antecedent(self, tok: Token, ok, max_sents: int = 3, exclude: set[int] | None = None) -> int | None:
         """Most salient earlier compatible mention outside quotes: in the nearest sentence that has
         one, its subject if it has one, else the closest."""
         sents = list(self.doc.sents) if not hasattr(self, "_sents") else self._sents
@@ -914,12 +926,13 @@ class Finder:
         for k in range(si, max(-1, si - max_sents - 1), -1):
             sent = sents[k]
             cands = []
-            for idx, m in enumerate(self.mentions):
-                if sent.start <= m.start < sent.end and m.start < tok.i and not self.in_quote(m.start):
+            for idx in self.mentions_in(sent.start, min(sent.end, tok.i)):
+                m = self.mentions[idx]
+                if not self.in_quote(m.start) and m.type != "dropped":
+                    if exclude and any(m.start <= i < m.end for i in exclude):
+                        continue
                     base = self.resolve(idx)
-                    if ok(self.mentions[base]) and self.mentions[idx].type != "pronoun":
-                        cands.append((idx, base))
-                    elif ok(self.mentions[base]):
+                    if ok(self.mentions[base]):
                         cands.append((idx, base))
             if cands:
                 subj = [c for c in cands if self.mentions[c[0]].subject]
@@ -947,10 +960,9 @@ class Finder:
     def sentence_country(self, tok: Token) -> str | None:
         """Country of the first coded non-place mention before ``tok`` in its sentence."""
         sent = tok.sent
-        for idx, m in sorted(enumerate(self.mentions), key=lambda x: x[1].start):
-            if m.start >= tok.i:
-                break
-            if m.start < sent.start or m.type in ("dropped", "location"):
+        for idx in self.mentions_in(sent.start, tok.i):
+            m = self.mentions[idx]
+            if m.type in ("dropped", "location"):
                 continue
             c = self.mentions[self.resolve(idx)].country
             if c and c not in IGO_CODES:
@@ -1024,12 +1036,33 @@ class Finder:
             return False
         if pm.title and m.title and m.title in pm.title.lower():
             return True  # "the minister" -> "Defense Minister Sergey Shoigu"
+        if m.country and not m.default_country and not pm.title:
+            return True  # "the Chinese president" -> "Xi Jinping", named without a title
         # A generic head ("the Russian leader", "a senior Chinese military leader") needs the country.
         return bool(m.title in GENERIC_HEADS and m.country and (m.sectors or not pm.title))
 
     def last_mention(self, base: int, before: int) -> int:
-        return max((m.start for i, m in enumerate(self.mentions) if m.start < before and self.resolve(i) == base),
-                   default=-1)
+        """Start of the base's last mention before token ``before`` (starts cached per base)."""
+        cache = getattr(self, "_starts", None)
+        if cache is None or cache[0] != len(self.mentions):
+            starts: dict[int, list[int]] = {}
+            for i, m in enumerate(self.mentions):
+                if m.type != "dropped":
+                    starts.setdefault(self.resolve(i), []).append(m.start)
+            for v in starts.values():
+                v.sort()
+            cache = self._starts = (len(self.mentions), starts)
+        lst = cache[1].get(base, [])
+        k = bisect.bisect_left(lst, before)
+        return lst[k - 1] if k else -1
+
+    def mentions_in(self, start: int, end: int) -> list[int]:
+        """Indices of the mentions starting in token range [start, end), in text order."""
+        if self._sorted is None:
+            self._sorted = sorted((m.start, i) for i, m in enumerate(self.mentions))
+        lo = bisect.bisect_left(self._sorted, (start, -1))
+        hi = bisect.bisect_left(self._sorted, (end, -1))
+        return [i for _s, i in self._sorted[lo:hi]]
 
 
 def find_actors(doc: Doc, lex: Lexicon | None = None) -> list[Actor]:
@@ -1086,8 +1119,10 @@ def build_actors(doc: Doc, f: Finder) -> list[Actor]:
         if head.type == "name" and head.entry is not None and \
                 {norm_key(w) for w in name.split()} < {norm_key(w) for w in head.entry.name.split()}:
             name = head.entry.name  # "Putin" alone -> "Vladimir Putin"
-        if head.entry is not None and norm_key(head.entry.name) == norm_key(doc[head.start:head.end].text):
-            name = doc[head.start:head.end].text  # as the article spells it: "AFP", "P.V. Narasimha Rao"
+        written = doc[head.start:head.end].text
+        if head.entry is not None and norm_key(head.entry.name) == norm_key(written) and \
+                not (written.isupper() and len(written) > 4):  # not a dateline's "BEIJING"
+            name = written  # as the article spells it: "AFP", "P.V. Narasimha Rao"
         if head.type == "title":
             name = head.name or doc[head.start:head.end].text
             if name.lower().startswith(("the ", "a ", "an ")):

@@ -230,6 +230,10 @@ def plot_dyads(table: pd.DataFrame, path: str | Path, *, dyads: Sequence[str], f
         ticks = list(range(0, len(axis), step))
         ax_n.set_xticks(ticks, [axis[j] for j in ticks], rotation=45, ha="right", fontsize=8)
         ax_n.set_xlim(-1, len(axis) + max(2, len(axis) // 4))  # room for the labels at the line ends
+    else:  # nothing to draw: say so where the lines would be, not with an empty 0..1 axis
+        ax_n.set_xticks([])
+        ax_g.text(0.5, 0.5, "no events for these dyads in this store", transform=ax_g.transAxes, ha="center",
+                  va="center", fontsize=12, color="#555")
     if compressed:
         ax_n.set_xlabel(f"{freq}s with events only (dotted lines skip empty {freq}s)", fontsize=8, color="#555")
     names = ", ".join(f"{s}→{t}" for s, t in wanted)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -33,7 +34,7 @@ DATELINE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Za-z.'\- ]{1,40}?)"
     r"(?:,\s*(?P<region>[A-Z][A-Za-z.'\- ]{1,30}?))?"
     r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?))?"
-    r"\s*(?:\((?P<agency>[A-Za-z .&-]{2,30})\))?\s*(?:--|—|–|-|:)\s")
+    r"\s*(?:\((?P<agency>[A-Za-z .&-]{2,30})\))?\s*(?:-{2,3}\s*|[—–]\s*|[-:]\s)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -127,10 +128,18 @@ def sentence_places(doc: Doc, start: int, end: int,
     return [(prep, loc) for idx, prep, loc in places if start <= idx < end]
 
 
+MAX_DEPTH = 40  # a run-on sentence parses into a very deep tree: look this far up, no further
+MAX_CANDIDATES = 6
+
+
+def _up(tok: Token) -> list[Token]:
+    return [tok, *itertools.islice(tok.ancestors, MAX_DEPTH)]
+
+
 def _distance(a: Token, b: Token) -> int:
-    """Path length between two tokens in the dependency tree."""
-    up_a = {t.i: n for n, t in enumerate([a, *a.ancestors])}
-    for n, t in enumerate([b, *b.ancestors]):
+    """Path length between two tokens in the dependency tree (99 when further than MAX_DEPTH)."""
+    up_a = {t.i: n for n, t in enumerate(_up(a))}
+    for n, t in enumerate(_up(b)):
         if t.i in up_a:
             return n + up_a[t.i]
     return 99
@@ -143,12 +152,13 @@ def locate(doc: Doc, event: Event, home: Location | None = None,
     trigger = doc.char_span(event.trigger.start, event.trigger.end, alignment_mode="expand")
     if cands and trigger is not None and len(trigger):
         root = trigger.root
+        # The nearest few by characters only: keeps a run-on sentence linear.
+        cands = sorted(cands, key=lambda c: abs(c[0].idx - root.idx))[:MAX_CANDIDATES]
         # The place must belong to the event's clause: its preposition hangs on the trigger or on a
         # word governing it ("pledged ... at a forum in Beijing"), or lies under the trigger. Not
         # "since the war in Ukraine, Beijing has been Moscow's partner".
-        above = {t.i for t in root.ancestors}
-        cands = [c for c in cands if c[0].head.i == root.i or c[0].head.i in above
-                 or root.is_ancestor(c[0])]
+        above = {t.i for t in _up(root)}
+        cands = [c for c in cands if c[0].head.i in above or root.i in {t.i for t in _up(c[0])}]
         cands.sort(key=lambda c: _distance(root, c[0]))
     if cands:
         return cands[0][1]
