@@ -76,3 +76,10 @@ def test_events_carry_evidence_offsets_rule_and_confidence():
 def test_events_single_sentence_always_has_a_reading():
     a = first("Iranian Foreign Minister Mohammad Javad Zarif has condemned a U.S. Supreme Court decision.")
     assert a.events and a.events[0].type == "ACCUSE"
+
+
+def test_events_repeated_reports_are_one_event():
+    a = first("Russia accused Ukraine of shelling the nuclear plant. Russia again accused Ukraine of "
+              "shelling the plant, officials said.")
+    accuse = [e for e in a.events if e.type == "ACCUSE"]
+    assert len({(e.source, e.target, e.date) for e in accuse}) == len(accuse) >= 1
