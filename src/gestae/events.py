@@ -223,7 +223,8 @@ def classify(features: list[str]) -> dict[str, float]:
 
 
 def _particles(tok: Token) -> list[str]:
-    return [c.lower_ for c in tok.children if c.dep_ == "prt"]
+    # "brushed aside": the parser often tags a particle right after its verb as an adverb
+    return [c.lower_ for c in tok.children if c.dep_ == "prt" or (c.dep_ == "advmod" and c.i == tok.i + 1)]
 
 
 def chain_of(trigger: Token) -> list[Token]:
@@ -586,6 +587,12 @@ def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
     """Event nouns: their possessor/modifier is the source, "with"/"on"/"against" objects the target,
     "between A and B" a symmetric pair; "joint"/"bilateral" drills of a verb's subject are symmetric."""
     src_toks = [c for c in tok.children if c.dep_ in ("poss", "compound", "amod") and c.pos_ in ("PROPN", "NOUN", "ADJ", "PRON")]
+    # "Russia-India cooperation", "EU-Iran talks": a hyphenated pair of modifiers names both sides
+    for c in tok.children:
+        pair = [g for g in c.children if g.dep_ in ("nmod", "compound", "amod") and g.i + 2 == c.i
+                and g.nbor(1).text == "-"] if c.dep_ in ("nmod", "compound", "amod") else []
+        if pair:
+            src_toks += [x for x in (c, *pair) if x not in src_toks]
     tgt_toks: list[Token] = []
     pair: list[Token] = []
     for c in tok.children:

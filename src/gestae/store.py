@@ -202,6 +202,23 @@ def _span(d: dict[str, Any] | None) -> tuple[Any, Any, Any]:
     return (d["start"], d["end"], d["text"]) if d else (None, None, None)
 
 
+def _common_filters(where: list[str], params: list[Any], date_column: str, fts_table: str,
+                    since: str | None, until: str | None, article: str | None, search: str | None) -> None:
+    """The filters every query shares: a date range, one article, an FTS5 search."""
+    if since:
+        where.append(f"{date_column} >= ?")
+        params.append(since)
+    if until:
+        where.append(f"{date_column} <= ?")
+        params.append(until)
+    if article:
+        where.append("article_id = ?")
+        params.append(article)
+    if search:
+        where.append(f"rowid IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)")
+        params.append(search)
+
+
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
@@ -523,20 +540,9 @@ class Store:
             types = [t.upper() for t in _split(type)]
             where.append(f"type IN ({', '.join('?' * len(types))})")
             params += types
-        if since:
-            where.append("day >= ?")
-            params.append(since)
-        if until:
-            where.append("day <= ?")
-            params.append(until)
-        if article:
-            where.append("article_id = ?")
-            params.append(article)
+        _common_filters(where, params, "day", "events_fts", since, until, article, search)
         if factual:
             where.append("negated = 0 AND hypothetical = 0")
-        if search:
-            where.append("rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)")
-            params.append(search)
         sql = "SELECT * FROM event_rows"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -567,18 +573,7 @@ class Store:
             codes = [c.upper() for c in _split(country)]
             where.append(f"speaker_country IN ({', '.join('?' * len(codes))})")
             params += codes
-        if since:
-            where.append("published >= ?")
-            params.append(since)
-        if until:
-            where.append("published <= ?")
-            params.append(until)
-        if article:
-            where.append("article_id = ?")
-            params.append(article)
-        if search:
-            where.append("rowid IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH ?)")
-            params.append(search)
+        _common_filters(where, params, "published", "quotes_fts", since, until, article, search)
         sql = "SELECT * FROM quote_rows" + (" WHERE " + " AND ".join(where) if where else "")
         return self.frame(sql + " ORDER BY published, article_id, start", params).drop(columns="rowid")
 
