@@ -83,3 +83,49 @@ def test_events_repeated_reports_are_one_event():
               "shelling the plant, officials said.")
     accuse = [e for e in a.events if e.type == "ACCUSE"]
     assert len({(e.source, e.target, e.date) for e in accuse}) == len(accuse) >= 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    # coordinated addressees each get the appeal, whatever the parse makes of the first one
+    ("The European Union called on Armenia and Azerbaijan to respect the ceasefire. Talks go on.",
+     {("EU", "REQUEST", "ARM"), ("EU", "REQUEST", "AZE")}),
+    ("Moscow urged Serbia and Western governments not to ignore the vote. The vote was on Sunday.",
+     {("RUS", "REQUEST", "SRB"), ("RUS", "REQUEST", "WST")}),
+    # reciprocal events go both ways
+    ("India and Pakistan accused each other of violating the ceasefire. The border was calm.",
+     {("IND", "ACCUSE", "PAK"), ("PAK", "ACCUSE", "IND")}),
+    # stated readiness is a promise
+    ("The Kenyan government is willing to cooperate with Somalia. Talks were held on Monday.",
+     {("KEN", "AGREE", "SOM")}),
+    # "want X to ..." parsed as a clause is still an appeal to X
+    ("Washington wants Tehran to halt enrichment. Talks were held in Geneva.", {("USA", "REQUEST", "IRN")}),
+    # a finite verb conjoined under an infinitive belongs to the clause above
+    ("Russia opposes Kiev's plan to join NATO and accuses Ukraine of provoking the West. Officials agreed.",
+     {("RUS", "ACCUSE", "UKR")}),
+    # a particle tagged as an adverb still makes the phrasal verb
+    ("Iran brushed aside a French warning on Monday. Officials in Paris were not surprised.",
+     {("IRN", "REJECT", "FRA")}),
+    # an uncoded vehicle named with its country acts for it; entering another's airspace is coercive
+    ("A Russian military transport An-26 entered Latvian airspace on Tuesday. The plane later left.",
+     {("RUS", "COERCE", "LVA")}),
+    # the thing asked for does not make a request support
+    ("Nepal is seeking Indian support in the dispute. Officials said so on Monday.", {("NPL", "REQUEST", "IND")}),
+    # "in defiance of UN sanctions": the defied measure's author is the target
+    ("Kenya's president flew to Tripoli in defiance of UN sanctions. He returned on Monday.",
+     {("KEN", "REJECT", "UN")}),
+    # "X is the main supplier of arms to Y": the copula's subject acts towards the noun's recipient
+    ("Russia is the largest supplier of arms to Vietnam. Officials said so on Monday.",
+     {("RUS", "COOPERATE", "VNM")}),
+    # a signing still to come is an agreement
+    ("Vietnam and Japan will sign a trade agreement next week. Officials said so.", {("VNM", "AGREE", "JPN")}),
+])
+def test_events_general_rules_recover_dyads(text, expected):
+    got = triples(first(text))
+    assert expected <= got, got
+
+
+def test_events_hyphenated_pair_is_a_symmetric_event():
+    a = first("Brazil-Argentina trade talks resumed on Monday. Officials were optimistic.")
+    ev = [e for e in a.events if e.type == "CONSULT"]
+    assert ev and ev[0].symmetric
+    assert triples(a) & {("BRA", "CONSULT", "ARG"), ("ARG", "CONSULT", "BRA")}

@@ -114,6 +114,7 @@ PHRASAL: dict[tuple[str, str], str] = {
     ("open", "fire"): "190", ("carry", "out"): "190", ("stand", "with"): "051", ("side", "with"): "051",
     ("hold", "talks"): "040", ("rule", "out"): "120", ("turn", "down"): "120", ("walk", "out"): "140",
     ("round", "up"): "173", ("brush", "aside"): "120", ("push", "back"): "120", ("protest", "to"): "114", ("complain", "to"): "114", ("shut", "down"): "172", ("speak", "of"): "030", ("take", "part"): "040",
+    ("exchange", "views"): "040", ("exchange", "opinions"): "040",
 }
 
 # Event nouns: "the talks in Geneva", "joint drills", "sanctions on Iran", "his meeting with".
@@ -131,6 +132,8 @@ NOUNS: dict[str, str] = {
     "cooperation": "060", "partnership": "060", "partner": "060", "trade": "061", "investment": "061", "alliance": "060",
     "pressure": "170", "support": "051", "regret": "055", "apology": "055", "praise": "051", "rejection": "120", "veto": "129",
     "deployment": "154", "mobilization": "154", "expulsion": "174", "release": "0841",
+    "defiance": "128", "violation": "128", "denunciation": "111",
+    "supplier": "061", "ally": "060", "donor": "070", "mediator": "045",
 }
 
 # Verbs whose clause reports what another clause says: their subject is a speaker, not a source.
@@ -237,10 +240,17 @@ def chain_of(trigger: Token) -> list[Token]:
         for c in t.children:
             if c.pos_ not in ("VERB", "AUX"):
                 continue
-            if c.dep_ == "xcomp" or (c.dep_ == "ccomp" and t.lemma_.lower() in REPORTING and t.i == trigger.i):
+            if c.dep_ == "xcomp" or (c.dep_ == "ccomp" and t.lemma_.lower() in REPORTING and t.i == trigger.i) \
+                    or (t.i == trigger.i and _object_control(c)):
                 out.append(c)
                 frontier.append(c)
     return out
+
+
+def _object_control(c: Token) -> bool:
+    """"want Moscow to commit", "urged Iran to stop" parsed as a clause: an infinitive with its own subject."""
+    return c.dep_ == "ccomp" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children) \
+        and any(g.dep_ == "nsubj" and g.i < c.i for g in c.children)
 
 
 def is_passive(tok: Token) -> bool:
@@ -311,6 +321,7 @@ def _actor_for(doc: Doc, tok: Token) -> Actor | None:
 
 
 def _actor_for_any(doc: Doc, tok: Token) -> Actor | None:
+    from .actors import actor_at
     try:
         from .actors import actor_for_token
     except ImportError:  # the actor stage's helper may not exist yet
@@ -320,6 +331,14 @@ def _actor_for_any(doc: Doc, tok: Token) -> Actor | None:
             a = actor_for_token(doc, tok)
         except Exception:  # noqa: BLE001 - a helper failing must not lose the whole article
             a = None
+        if a is not None and not a.country and tok.pos_ in ("NOUN", "PROPN"):
+            # "a Russian military transport An-26": an uncoded unit or vehicle named with its country
+            # acts for that country
+            for c in tok.children:
+                if c.dep_ in ("amod", "compound", "nmod", "poss") and c.i < tok.i:
+                    b = actor_at(doc, c.idx, c.idx + len(c))
+                    if b is not None and b.country and b.kind in ("state", "location") and b.id != a.id:
+                        return b
         if a is not None:
             return a
     from .actors import actor_at
@@ -332,6 +351,17 @@ def _actor_for_any(doc: Doc, tok: Token) -> Actor | None:
             a = actor_at(doc, c.idx, c.idx + len(c))
             if a is not None:
                 return a
+    if tok.lemma_.lower() in TERRITORY:
+        # "territory claimed by the Philippines": the claimant or holder is the territory's side
+        for c in tok.children:
+            if c.dep_ == "acl":
+                for g in c.children:
+                    if g.dep_ == "agent":
+                        for pobj in g.children:
+                            if pobj.dep_ == "pobj":
+                                a = actor_at(doc, pobj.idx, pobj.idx + len(pobj))
+                                if a is not None:
+                                    return a
     # "a U.S. court decision", "opposes Georgia's bid": a modifier or possessor names the actor behind it
     for c in tok.children:
         if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < tok.i:
@@ -431,12 +461,28 @@ def _core_entry(tok: Token) -> bool:
     return any((lem, c.lower_) in PHRASAL for c in tok.children if c.dep_ in ("prt", "prep", "dobj"))
 
 
+# Entering or violating another state's territory, airspace or waters: an incursion (COERCE)
+INCURSION = {"enter", "violate", "intrude", "cross", "breach", "penetrate"}
+TERRITORY = {"airspace", "territory", "water", "waters", "border"}
+INCURSION_CODE = "170"
+
+
+def _objects(tok: Token) -> list[Token]:
+    out = [c for c in tok.children if c.dep_ == "dobj"]
+    return out + [p for c in tok.children if c.dep_ == "prep" and c.lower_ in ("into", "across")
+                  for p in c.children if p.dep_ == "pobj"]
+
+
 def _lex_code(tok: Token) -> str | None:
     lem = tok.lemma_.lower()
     for p in _particles(tok):
         if (lem, p) in PHRASAL:
             return PHRASAL[(lem, p)]
     if tok.pos_ in ("NOUN", "PROPN"):
+        if lem in ("protest", "complaint") and any(
+                c.lower_ in ("diplomatic", "formal", "official") or (c.dep_ == "prep" and c.lower_ == "to")
+                for c in tok.children):
+            return "114"  # "a diplomatic protest to Beijing": an official complaint, not a demonstration
         return NOUNS.get(lem)
     for c in tok.children:
         if c.dep_ in ("prep", "dobj") and (lem, c.lower_) in PHRASAL:
@@ -445,9 +491,12 @@ def _lex_code(tok: Token) -> str | None:
     for c in tok.children:
         if c.dep_ == "prep":
             obj_words += [g.lemma_.lower() for g in c.children if g.dep_ == "pobj"]
-    if lem in ("want", "expect", "need", "wish") and any(c.dep_ == "dobj" for c in tok.children) and \
-            any(c.dep_ in ("xcomp", "ccomp") for c in tok.children):
+    if lem in ("want", "expect", "need", "wish") and (any(c.dep_ == "dobj" for c in tok.children) and
+                                                      any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
+                                                      or any(_object_control(c) for c in tok.children)):
         return "020"  # "want Moscow to commit": an appeal
+    if lem in INCURSION and any(o.lemma_.lower() in TERRITORY for o in _objects(tok)):
+        return INCURSION_CODE  # "entered Estonian airspace", "violated its territorial waters"
     if lem in LIGHT:
         for c in tok.children:
             if c.dep_ in ("dobj", "attr"):
@@ -493,6 +542,14 @@ def _subjects(tok: Token) -> tuple[list[Token], bool]:
             return objs, False
         return _subjects(head)
     if tok.dep_ == "conj" and head.i != tok.i:
+        if tok.tag_ in ("VBZ", "VBD", "VBP") and head.tag_ == "VB" and head.dep_ in ("acl", "xcomp", "relcl"):
+            # "opposes Georgia's bid to join NATO and accuses Georgia of ...": a finite verb cannot share
+            # an infinitive's subject; it is conjoined with the finite clause above (a common misparse)
+            up = head.head
+            while up.tag_ not in ("VBZ", "VBD", "VBP") and up.head.i != up.i:
+                up = up.head
+            if up.tag_ in ("VBZ", "VBD", "VBP") and up.i != tok.i:
+                return _subjects(up)
         return _subjects(head)
     if tok.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
         return [head], False
@@ -505,6 +562,13 @@ def _subjects(tok: Token) -> tuple[list[Token], bool]:
         # "..., describing how", "after meeting her counterpart": the governing clause's subject
         while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
             head = head.head
+        if head.lemma_.lower() in REPORTING:
+            # "X left Libya after holding talks ..., the television said": the parse often hangs the
+            # subordinate clause on the reporting verb; the reporter is not the one who held the talks
+            reported = [c for c in head.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") and c.i < tok.i] \
+                or [v for v in tok.sent if v.i < tok.i and v.dep_ == "ROOT" and v.i != head.i and v.pos_ == "VERB"][-1:]
+            if reported:
+                return _subjects(reported[0])
         return _subjects(head) if head.pos_ in ("VERB", "AUX") and head.i != tok.i else ([], False)
     return [], False
 
@@ -519,9 +583,11 @@ def _targets(chain: list[Token], passive: bool) -> list[Token]:
                 out.append(c)  # "Russia says Israel must ...": the reported clause's subject
             elif c.dep_ in ("dobj", "dative", "obj", "iobj"):
                 out.append(c)
-                # "deepen cooperation with Russia", "sanctions on Iran": the object's own preposition
+                # "deepen cooperation with Russia", "sanctions on Iran": the object's own preposition,
+                # unless the object is itself an actor's ("blocked an EU stance on China": the EU's)
+                own = c.lemma_.lower() in NOUNS or _actor_for(c.doc, c) is None
                 for g in c.children:
-                    if g.dep_ == "prep" and g.lower_ in TARGET_PREPS:
+                    if own and g.dep_ == "prep" and g.lower_ in TARGET_PREPS:
                         out.extend(p for p in g.children if p.dep_ == "pobj")
             elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS:
                 out.extend(p for p in c.children if p.dep_ == "pobj")
@@ -537,6 +603,26 @@ def readings(doc: Doc, sent) -> Iterator[Reading]:
             yield from _verb_readings(doc, tok)
         elif tok.pos_ == "NOUN" and tok.lemma_.lower() in NOUNS:
             yield from _noun_readings(doc, tok)
+        elif tok.pos_ == "ADJ" and tok.lower_ in WILLING and tok.dep_ == "acomp":
+            yield from _willing_readings(doc, tok)
+
+
+# "is willing to implement the UN resolution", "was happy to cooperate with France": stated readiness
+# to act towards someone is a promise, PLOVER's AGREE
+WILLING = {"willing", "ready", "prepared", "happy", "keen", "eager", "determined"}
+
+
+def _willing_readings(doc: Doc, adj: Token) -> Iterator[Reading]:
+    comps = [c for c in adj.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+    if not comps:
+        return
+    comps += [c for c in comps[0].conjuncts if c.pos_ == "VERB"]
+    sources = _arg_actors(doc, [c for c in adj.head.children if c.dep_ in SUBJ])
+    targets = _arg_actors(doc, [t for c in comps for t in _targets(chain_of(c), False)])
+    for s_, st in sources:
+        for a, at in targets:
+            if a.id != s_.id:
+                yield Reading(adj, s_, a, st, at, False, "adj:willing")
 
 
 def _verb_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
@@ -544,6 +630,10 @@ def _verb_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
     subj_toks, passive = _subjects(tok)
     sources = _arg_actors(doc, subj_toks)
     targets = [(a, t) for a, t in _arg_actors(doc, _targets(chain, passive))]
+    recip = _reciprocal(tok)
+    if recip is not None:
+        yield from _reciprocal_readings(doc, tok, sources, recip)
+        return
     if len(sources) > 1 and not targets:
         # "Russia and China held drills": one symmetric event between the coordinated subjects
         (a, at), (b, bt) = sources[0], sources[1]
@@ -566,6 +656,43 @@ def _verb_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
             yield Reading(tok, s, a, st, t, False, "verb:passive" if passive else "verb:subject-object")
 
 
+def _reciprocal(tok: Token) -> Token | None:
+    """The object of "accused each other", "blamed one another", "each country accused the other"."""
+    for c in chain_of(tok)[:1]:
+        objs = [x for x in c.children if x.dep_ in ("dobj", "dative")]
+        objs += [p for x in c.children if x.dep_ == "prep" for p in x.children if p.dep_ == "pobj"]
+        for o in objs:
+            if o.lower_ in ("other", "another") and any(
+                    d.lower_ in ("each", "one", "the") and d.i == o.i - 1 for d in o.children):
+                return o
+    return None
+
+
+def _reciprocal_readings(doc: Doc, tok: Token, sources, obj: Token) -> Iterator[Reading]:
+    """A reciprocal event is one event each way between the two sides: the coordinated subject or the
+    group's members ("Sudan and Uganda accused each other"), else the last two actors of different
+    countries named before it in the sentence ("met the Ugandans over a dispute in which each country
+    accused the other")."""
+    sides = [a for a, _t in sources]
+    if len(sides) == 1 and _members(doc, sides[0]):
+        sides = _members(doc, sides[0])
+    if len(sides) < 2:
+        seen: dict[str, tuple[Actor, Token]] = {}
+        for t in tok.sent:
+            if t.i >= tok.i:
+                break
+            a = _actor_for(doc, t) if t.pos_ in ("PROPN", "NOUN") else None
+            if a is not None and a.country:
+                seen.pop(a.country, None)
+                seen[a.country] = (a, t)
+        sides = [a for a, _t in list(seen.values())[-2:]]
+    if len(sides) < 2 or sides[0].country == sides[1].country:
+        return
+    a, b = sides[0], sides[1]
+    yield Reading(tok, a, b, None, obj, False, "verb:reciprocal")
+    yield Reading(tok, b, a, None, obj, False, "verb:reciprocal")
+
+
 def _claim_readings(doc: Doc, tok: Token, sources) -> Iterator[Reading]:
     """"X said the U.S. has been inciting tensions": a claim that judges an actor is the speaker's
     accusation (or praise) of it. The judged actor is the reported clause's subject."""
@@ -583,6 +710,10 @@ def _claim_readings(doc: Doc, tok: Token, sources) -> Iterator[Reading]:
                     yield Reading(tok, s_, a, st, at, False, f"claim:{kind.lower()}")
 
 
+# Nouns whose "of" object is what the act is against: "in defiance of UN sanctions", "criticism of China"
+OF_TARGET_NOUNS = {"defiance", "violation", "criticism", "condemnation", "rejection", "denunciation"}
+
+
 def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
     """Event nouns: their possessor/modifier is the source, "with"/"on"/"against" objects the target,
     "between A and B" a symmetric pair; "joint"/"bilateral" drills of a verb's subject are symmetric."""
@@ -598,8 +729,14 @@ def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in SYMMETRIC_PREPS:
             pair = [p for p in c.children if p.dep_ == "pobj"]
-        elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS - {"in", "of", "for", "from"}:
+        elif c.dep_ == "prep" and (c.lower_ in TARGET_PREPS - {"in", "of", "for", "from"}
+                                   or c.lower_ == "of" and tok.lemma_.lower() in OF_TARGET_NOUNS):
             tgt_toks.extend(p for p in c.children if p.dep_ == "pobj")
+        elif c.dep_ == "prep" and c.lower_ == "of":
+            # "supplier of arms to India", "sale of jets to Taiwan": the thing's own recipient
+            tgt_toks.extend(g for p in c.children if p.dep_ == "pobj" for q in p.children
+                            if q.dep_ == "prep" and q.lower_ in ("to", "against")
+                            for g in q.children if g.dep_ == "pobj")
     if pair:
         actors = _arg_actors(doc, pair)
         if len(actors) >= 2:
@@ -612,6 +749,11 @@ def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
         a_s, a_t = _arg_actors(doc, subj), _arg_actors(doc, src_toks)
         if a_s and a_t and a_s[0][0].id != a_t[0][0].id:
             yield Reading(tok, a_s[0][0], a_t[0][0], a_s[0][1], a_t[0][1], True, "noun:copula")
+            return
+        # "Russia is the main supplier of arms to India": the subject acts towards the noun's object
+        a_t = [(a, t) for a, t in _arg_actors(doc, tgt_toks) if not a_s or a.id != a_s[0][0].id]
+        if a_s and a_t:
+            yield Reading(tok, a_s[0][0], a_t[0][0], a_s[0][1], a_t[0][1], False, "noun:copula-object")
             return
     sources = _arg_actors(doc, src_toks)
     # the noun as a verb's object: "held talks with", "staged joint drills", "imposed sanctions on"
@@ -656,6 +798,8 @@ def type_reading(doc: Doc, r: Reading) -> tuple[str, str, float, str] | None:
 
     The lexicon is precise where it speaks; the model overrides it only when sure, and types readings
     the lexicon is silent on (their confidence stays low unless the model is sure)."""
+    if r.rule == "adj:willing":
+        return "AGREE", "030", 0.7, "readiness"
     if r.rule.startswith("claim:"):
         typ = "ACCUSE" if r.rule == "claim:accuse" else "SUPPORT"
         return typ, ontology.code_for(typ, "111" if typ == "ACCUSE" else "051"), 0.6, "evaluative-words"
@@ -665,6 +809,15 @@ def type_reading(doc: Doc, r: Reading) -> tuple[str, str, float, str] | None:
     lex_type = ontology.plover_type(lex_code)
     lex_label = "YIELD" if lex_type in ("CONCEDE", "RETREAT") else lex_type
     probs = classify(features(doc, r.trigger, r.src_tok, r.tgt_tok))
+    asked_for = [o for o in _objects(r.trigger) + [p for c in r.trigger.children if c.dep_ == "prep"
+                                                   and c.lower_ == "for" for p in c.children if p.dep_ == "pobj"]
+                 if o.lemma_.lower() in NOUNS]
+    if lex_type == "REQUEST" and probs and (asked_for or r.tgt_tok is not None and r.tgt_tok.head.i in (
+            r.trigger.i, *[c.i for c in r.trigger.children if c.dep_ == "prep"])
+            and any(c.dep_ == "xcomp" for c in r.trigger.children)):
+        # "called on Armenia to respect ...", "urged Iran to stop ...", "sought US support": an appeal
+        # with the act or thing asked for is a request whatever that is (the model reads its words)
+        return lex_type, lex_code, 0.5 + 0.5 * max(probs.get("REQUEST", 0.0), 0.2), "lexicon:appeal"
     if not probs:
         return (lex_type, lex_code, 0.6, "lexicon") if lex_type else None
     label, p = max(probs.items(), key=lambda kv: kv[1])
@@ -678,7 +831,9 @@ def type_reading(doc: Doc, r: Reading) -> tuple[str, str, float, str] | None:
     else:
         label = lex_label
         # gestae's own core lexicon is checked by hand; Phoenix's long tail is noisier
-        base = 0.45 if _core_entry(chain[0]) else 0.35
+        # ("continue urging X to ...": the chain member that gave the code is the one to judge)
+        coded = next((t for t in chain if _lex_code(t)), chain[0])
+        base = 0.45 if _core_entry(coded) else 0.35
         conf, how = base + 0.5 * probs.get(lex_label, 0.0), "lexicon"
     typ = _yield_type(lex_code) if label == "YIELD" else label
     code = next((c for c in codes if ontology.plover_type(c) == typ), None) or ontology.code_for(typ)
@@ -817,7 +972,9 @@ def _event(doc: Doc, sent, r: Reading, typ: str, code: str, conf: float, how: st
     if NEGATED_REFUSAL and neg and typ in ("SUPPORT", "AGREE", "CONCEDE") and r.source is not None:
         # "does not recognize", "did not accept": a refusal is itself an event
         typ, code, neg, how = "REJECT", "120", False, how + "+refusal"
-    if mod in ("future", "intended") and typ in FUTURE_AGREE and not neg and how == "lexicon":
+    if mod in ("future", "intended") and typ in FUTURE_AGREE and not neg and \
+            (how == "lexicon" or (typ == "SUPPORT" and code == "057")):
+        # ... and so is a signing still to come ("will sign an agreement"): a promise, not yet support
         typ, code, how = "AGREE", {"CONSULT": "036", "AID": "033", "COOPERATE": "031"}.get(typ, "030"), how + "+intent"
     # meetings and talks have no direction (annotation.md); visits and hosting do
     symmetric = (r.symmetric and typ in SYMMETRIC_TYPES) or (typ == "CONSULT" and code not in ("042", "043"))
@@ -850,6 +1007,11 @@ def _dedup(events: list[Event]) -> list[Event]:
         groups.setdefault((*key, e.negated), []).append(e)
     out: list[Event] = []
     for group in groups.values():
+        directed = next((e for e in group if not e.symmetric), None)
+        if directed is not None:
+            # a symmetric report and a directed one of the same pair: the directed one says who acts
+            group = [replace(e, source=directed.source, target=directed.target) if e.symmetric else e
+                     for e in group]
         by_date: dict[str | None, Event] = {}
         for e in sorted(group, key=lambda e: -(e.confidence or 0)):
             by_date.setdefault(e.date, e)
