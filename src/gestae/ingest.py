@@ -201,16 +201,10 @@ def read_path(path: str | Path, *, published: str | None = None, max_chars: int 
     if suffix == ".json":
         per_char *= 64  # one .json file may hold an array of many records
     try:
-        with p.open("rb") as fh:
+        with open_input(p) as fh:
             data = read_bounded(fh, name, max_chars, per_char)
     except InputError as e:
         yield e
-        return
-    except FileNotFoundError:
-        yield InputError(name, "no such file")
-        return
-    except OSError as e:
-        yield InputError(name, f"cannot read: {e.strerror or e}")
         return
     try:
         text, warn = decode(data, name)
@@ -245,18 +239,25 @@ def read_path(path: str | Path, *, published: str | None = None, max_chars: int 
         yield e
 
 
+def open_input(p: Path) -> BinaryIO:
+    """The file opened for reading bytes; a missing or unreadable one is an InputError naming it."""
+    try:
+        return p.open("rb")
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except OSError as e:
+        raise InputError(str(p), f"cannot read: {e.strerror or e}") from None
+
+
 def read_jsonl_file(p: Path, published: str | None, max_chars: int | None) -> Iterator[Article | InputError]:
     """Records of a .jsonl file read one line at a time, so a corpus of any size streams; an over-long
     line is skipped unread, and a line that is not UTF-8 is read as Windows-1252 with a warning."""
     name = str(p)
     limit = None if max_chars is None else MARKUP_BYTES_PER_CHAR * max_chars
     try:
-        fh = p.open("rb")
-    except FileNotFoundError:
-        yield InputError(name, "no such file")
-        return
-    except OSError as e:
-        yield InputError(name, f"cannot read: {e.strerror or e}")
+        fh = open_input(p)
+    except InputError as e:
+        yield e
         return
     with fh:
         head = fh.peek(8192)[:8192] if hasattr(fh, "peek") else b""

@@ -1073,30 +1073,18 @@ REPORTING = {"say", "tell", "announce", "state", "report", "add", "note", "claim
 _CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "conj", "parataxis", "csubj", "xcomp", "acl", "pcomp", "advmod"}
 
 
+PRECISION_PATTERNS = [(re.compile(p), name) for p, name in (
+    (r"\d{4}-\d{2}-\d{2}", "day"), (r"\d{4}-W\d{2}(?:-WE)?", "week"), (r"\d{4}-\d{2}", "month"),
+    (r"\d{4}-Q\d", "quarter"), (r"\d{4}-H\d", "half"), (r"\d{4}-(?:SP|SU|FA|WI)", "season"),
+    (r"\d{4}", "year"), (r"\d{3}", "decade"), (r"\d{2}", "century"))]
+
+
 def precision_of(value: str | None) -> str | None:
     """'day', 'week', 'month', 'quarter', 'season', 'year', 'decade' or 'century' for a calendar value, else None."""
     if not value or not value[:2].isdigit():
         return None
     v = value.split("T")[0]
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-        return "day"
-    if re.fullmatch(r"\d{4}-W\d{2}(?:-WE)?", v):
-        return "week"
-    if re.fullmatch(r"\d{4}-\d{2}", v):
-        return "month"
-    if re.fullmatch(r"\d{4}-Q\d", v):
-        return "quarter"
-    if re.fullmatch(r"\d{4}-H\d", v):
-        return "half"
-    if re.fullmatch(r"\d{4}-(?:SP|SU|FA|WI)", v):
-        return "season"
-    if re.fullmatch(r"\d{4}", v):
-        return "year"
-    if re.fullmatch(r"\d{3}", v):
-        return "decade"
-    if re.fullmatch(r"\d{2}", v):
-        return "century"
-    return None
+    return next((name for pattern, name in PRECISION_PATTERNS if pattern.fullmatch(v)), None)
 
 
 def _clause_head(tok: Token) -> Token:
