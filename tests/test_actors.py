@@ -283,3 +283,13 @@ def test_actors_title_phrases_and_object_pronoun(nlp):
     him = doc.text.rindex("him")
     assert actor_at(doc, him, him + 3) is putin  # not the subject of its own clause
     assert set(by_name(doc, "the two countries").members) == {putin.id, xi.id}
+
+
+def test_actors_dictionary_word_inside_longer_unknown_name_is_not_that_actor(nlp):
+    # "Tigers" alone is a dictionary name (a Swazi one); inside a longer, misspelt name it is not.
+    doc = run(nlp, "Norway pressed the separatist Liberation Tigers of Tamil Elam to return to the talks.",
+              published="2006-11-20")
+    assert all(a.country != "SWZ" for a in doc._.actors), [(a.name, a.country) for a in doc._.actors]
+    # A body of a known organisation keeps the organisation's code.
+    doc = run(nlp, "The UN Security Council met on Monday to discuss the sanctions.", published="2006-11-20")
+    assert any(a.country == "UN" for a in doc._.actors), [(a.name, a.country) for a in doc._.actors]

@@ -129,3 +129,20 @@ def test_events_hyphenated_pair_is_a_symmetric_event():
     ev = [e for e in a.events if e.type == "CONSULT"]
     assert ev and ev[0].symmetric
     assert triples(a) & {("BRA", "CONSULT", "ARG"), ("ARG", "CONSULT", "BRA")}
+
+
+def test_events_sponsored_resolution_speaks_for_its_sponsor():
+    # A resolution condemning a country is the act of whoever puts it forward, not of the body it is
+    # tabled at; a body that blocks it does not condemn.
+    got = triples(first("Canada introduced a UN resolution condemning Myanmar for the crackdown."))
+    assert ("CAN", "ACCUSE", "MMR") in got, got
+    assert not any(s == "UN" and y == "ACCUSE" for s, y, _ in got), got
+    got = triples(first("Russia vetoed a UN resolution condemning Syria on Tuesday."))
+    assert ("RUS", "ACCUSE", "SYR") not in got, got
+
+
+def test_events_object_with_its_own_actor_keeps_its_preposition():
+    # "a U.S. warning on Colombia": Colombia is the warning's target, not the rejection's.
+    got = triples(first("Venezuela rejected a U.S. warning on Colombia on Friday."))
+    assert ("VEN", "REJECT", "USA") in got, got
+    assert not any(s == "VEN" and t == "COL" for s, _, t in got), got

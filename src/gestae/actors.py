@@ -696,6 +696,23 @@ class Finder:
             m.country, m.sectors = country, sectors
 
     # -- 2. states, organisations and the West from the dictionary ------------------------
+    def unknown_name_words(self, s: int, e: int) -> int:
+        """Capitalised words around ``doc[s:e]`` in the same name ("of"/"for" may join its parts) that
+        the dictionary does not know, when there are such words on both sides, else 0."""
+        doc, sides = self.doc, []
+        for step, i in ((-1, s - 1), (1, e)):
+            n = 0
+            while 0 <= i < len(doc):
+                t = doc[i]
+                if _is_cap(t) and not t.is_stop and t.ent_iob_ != "O":
+                    n += norm_key(t.text) not in self.lex.keys
+                elif not (t.lower_ in ("of", "for") and 0 <= i + step < len(doc) and _is_cap(doc[i + step])):
+                    break
+                i += step
+            sides.append(n)
+        # Only a name inside a longer one counts: "UN Security Council" is the UN's own body.
+        return sum(sides) if all(sides) else 0
+
     def named(self, matches) -> None:
         doc = self.doc
         person_ents = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON" and e.end - e.start > 1]
@@ -706,6 +723,10 @@ class Finder:
                 continue  # "Jordan" in "Michael Jordan"
             entry = next((x for x in entries if x.kind != "person"), None)
             if entry is None:
+                continue
+            if entry.kind not in ("state", "location") and self.unknown_name_words(s, e) > max(1, e - s):
+                # "Tigers" in an unknown (or misspelt) "Liberation Tigers of Tamil Elam": a dictionary name
+                # that leaves most of a longer capitalised name unmatched is not that organisation.
                 continue
             country, sectors = entry.at(self.date)
             root = doc[s:e].root

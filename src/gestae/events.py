@@ -524,6 +524,11 @@ class Reading:
     rule: str
 
 
+# Texts that carry their sponsor's act ("a resolution condemning X"), and verbs that act against one.
+SPONSORED_TEXTS = {"resolution", "draft", "motion", "statement", "declaration", "communique", "letter", "report"}
+AGAINST_TEXTS = {"veto", "block", "reject", "oppose", "defeat", "vote", "kill", "denounce", "criticize", "criticise"}
+
+
 def _subjects(tok: Token) -> tuple[list[Token], bool]:
     """Subject tokens of a verb, and whether they are a passive's agent."""
     passive = is_passive(tok)
@@ -552,6 +557,17 @@ def _subjects(tok: Token) -> tuple[list[Token], bool]:
                 return _subjects(up)
         return _subjects(head)
     if tok.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
+        if head.lemma_.lower() in SPONSORED_TEXTS:
+            # "ministers agreed to go ahead with UN resolutions criticising Iran": a text speaks for
+            # whoever puts it forward, not for the body it is tabled at (unless they act against it)
+            up = head.head
+            while up.pos_ not in ("VERB", "AUX") and up.head.i != up.i:
+                up = up.head
+            if up.pos_ in ("VERB", "AUX") and up.lemma_.lower() not in AGAINST_TEXTS \
+                    and not any(c.dep_ == "neg" for c in up.children):
+                subs, passive = _subjects(up)
+                if subs and not passive:
+                    return subs, False
         return [head], False
     if tok.dep_ == "pcomp" and head.lower_ in ("for", "of") and head.head.pos_ == "VERB":
         # "thanked Chirac for not supporting", "accused Georgia of planning": the object did it
@@ -585,7 +601,9 @@ def _targets(chain: list[Token], passive: bool) -> list[Token]:
                 out.append(c)
                 # "deepen cooperation with Russia", "sanctions on Iran": the object's own preposition,
                 # unless the object is itself an actor's ("blocked an EU stance on China": the EU's)
-                own = c.lemma_.lower() in NOUNS or _actor_for(c.doc, c) is None
+                owner = any(g.dep_ in ("compound", "amod") and _actor_for(c.doc, g) is not None
+                            for g in c.children)  # "a U.S. warning on Darfur": the warning's own target
+                own = (c.lemma_.lower() in NOUNS and not owner) or _actor_for(c.doc, c) is None
                 for g in c.children:
                     if own and g.dep_ == "prep" and g.lower_ in TARGET_PREPS:
                         out.extend(p for p in g.children if p.dep_ == "pobj")
