@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
@@ -25,9 +25,6 @@ class Config:
             raise ConfigError(f"batch_size must be positive, got {self.batch_size}")
         if self.actors_file is not None and not Path(self.actors_file).is_file():
             raise ConfigError(f"actors file not found: {self.actors_file}")
-
-    def with_options(self, **changes) -> "Config":
-        return replace(self, **changes)
 
 
 def parse_date(value: str | None, origin: str = "date") -> str | None:

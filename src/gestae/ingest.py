@@ -22,7 +22,6 @@ from .model import Article
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-RECORD_FIELDS = {"id", "text", "html", "title", "published", "url", "source", "dateline", "language"}
 # Bounds on bytes read before the character limit can be checked, so an oversized file, a device or a
 # pipe that never ends is refused without being held in memory. UTF-8 and UTF-16 take at most 4 bytes
 # a character; HTML markup and JSON escapes (up to 12 bytes for one character) take more.
@@ -155,23 +154,6 @@ def record_to_article(rec: Any, origin: str, published: str | None, max_chars: i
     if isinstance(rec.get("html"), str):
         return html_to_article(rec["html"], origin, max_chars=max_chars, **fields)
     raise InputError(origin, "record has neither 'text' nor 'html'")
-
-
-def read_records_jsonl(lines: Iterable[str], name: str, published: str | None,
-                       max_chars: int | None) -> Iterator[Article | InputError]:
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        origin = f"{name}:{n}"
-        try:
-            rec = json.loads(line)
-            yield record_to_article(rec, origin, published, max_chars)
-        except json.JSONDecodeError as e:
-            yield InputError(origin, f"invalid JSON ({e.msg} at column {e.colno})")
-        except RecursionError:
-            yield InputError(origin, "invalid JSON (nested too deeply)")
-        except InputError as e:
-            yield e
 
 
 def read_path(path: str | Path, *, published: str | None = None, max_chars: int | None = None,

@@ -219,6 +219,13 @@ def _common_filters(where: list[str], params: list[Any], date_column: str, fts_t
         params.append(search)
 
 
+def _in(column: str, value: str, params: list[Any]) -> str:
+    """``column IN (?, ...)`` for a comma-separated list of codes (upper-cased); adds them to params."""
+    codes = [c.upper() for c in _split(value)]
+    params += codes
+    return f"{column} IN ({', '.join('?' * len(codes))})"
+
+
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
@@ -532,14 +539,9 @@ class Store:
             where.append("(source_code = ? OR target_code = ? OR source_name LIKE ? OR target_name LIKE ?)")
             params += [actor.upper(), actor.upper(), f"%{actor}%", f"%{actor}%"]
         if country:
-            codes = [c.upper() for c in _split(country)]
-            marks = ", ".join("?" * len(codes))
-            where.append(f"(source_country IN ({marks}) OR target_country IN ({marks}))")
-            params += codes + codes
+            where.append(f"({_in('source_country', country, params)} OR {_in('target_country', country, params)})")
         if type:
-            types = [t.upper() for t in _split(type)]
-            where.append(f"type IN ({', '.join('?' * len(types))})")
-            params += types
+            where.append(_in("type", type, params))
         _common_filters(where, params, "day", "events_fts", since, until, article, search)
         if factual:
             where.append("negated = 0 AND hypothetical = 0")
@@ -570,9 +572,7 @@ class Store:
             where.append("(speaker_code = ? OR speaker_name LIKE ?)")
             params += [actor.upper(), f"%{actor}%"]
         if country:
-            codes = [c.upper() for c in _split(country)]
-            where.append(f"speaker_country IN ({', '.join('?' * len(codes))})")
-            params += codes
+            where.append(_in("speaker_country", country, params))
         _common_filters(where, params, "published", "quotes_fts", since, until, article, search)
         sql = "SELECT * FROM quote_rows" + (" WHERE " + " AND ".join(where) if where else "")
         return self.frame(sql + " ORDER BY published, article_id, start", params).drop(columns="rowid")
@@ -587,9 +587,7 @@ class Store:
             where.append("(a.code = ? OR a.name LIKE ?)")
             params += [actor.upper(), f"%{actor}%"]
         if country:
-            codes = [c.upper() for c in _split(country)]
-            where.append(f"a.country IN ({', '.join('?' * len(codes))})")
-            params += codes
+            where.append(_in("a.country", country, params))
         if kind:
             where.append("a.kind = ?")
             params.append(kind)
