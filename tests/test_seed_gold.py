@@ -48,3 +48,33 @@ def test_evaluate_matches_shared_scorer(tmp_path, seed_analysis):
     ours = json.loads(r.stdout.strip().splitlines()[-1])
     for key in ("quotes", "speaker_accuracy", "events", "dyads", "event_date_accuracy", "articles"):
         assert ours[key] == ref[key], key
+
+
+DEV_FLOORS = json.loads((Path(__file__).with_name("floors.json")).read_text())["dev_events"]
+
+
+@pytest.fixture(scope="module")
+def dev_scores():
+    """The world-news dev gold (benchmarks/gold, none of it reserved) scored as events_bench.py does."""
+    import gestae
+    from gestae.ingest import make_article
+
+    from .conftest import ROOT, reserved_ids, world_news
+
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "benchmarks" / "gold").glob("*.gold.json"))]
+    texts = {r["id"]: r for r in world_news(None)}
+    assert golds and not {g["id"] for g in golds} & reserved_ids()
+    articles = [make_article(texts[g["id"]]["text"], g["id"], id=g["id"], published=texts[g["id"]]["published"])
+                for g in golds if g["id"] in texts]
+    preds = {a.article.id: a.to_dict() for a in gestae.analyze_articles(articles)}
+    return score_gold(preds, golds)
+
+
+@pytest.mark.parametrize("figure", sorted(DEV_FLOORS))
+def test_dev_gold_figure_at_or_above_floor(dev_scores, figure):
+    value = {
+        "events_f1": dev_scores["events"]["f1"],
+        "dyads_f1": dev_scores["dyads"]["f1"],
+        "event_date_accuracy": dev_scores["event_date_accuracy"] or 0.0,
+    }[figure]
+    assert value >= DEV_FLOORS[figure], f"{figure} {value} below floor {DEV_FLOORS[figure]}"

@@ -33,6 +33,7 @@ from spacy.tokens import Span as SpacySpan
 
 from .errors import ConfigError, ModelError
 from .model import Actor, Span
+from .nlp import doc_text
 
 DATA = Path(__file__).resolve().parent / "data" / "actors.json.gz"
 
@@ -135,6 +136,19 @@ class Lexicon:
         """The one person of that surname in office on ``date``, if exactly one is."""
         live = [e for e in (self.entry(i) for i in self.surnames.get(key, ())) if _holds_role(e, date)]
         return live if len({e.name for e in live}) == 1 else []
+
+    def first_last(self, words: list[str]) -> Entry | None:
+        """The one dictionary person a first name and surname pick out, middle names left out:
+        "Laurent Kabila" is "Laurent Desire Kabila", "Fidel Ramos" is "Fidel V. Ramos"."""
+        if len(words) < 2:
+            return None
+        first, last = norm_key(words[0]), norm_key(words[-1])
+        if len(first) < 2 or first in NAME_TITLES or first in TITLE_SECTORS or first in HONORIFICS:
+            return None  # "Sheikh Ahmad" is a title and a name, not "Sheikh Rashid Ahmad"
+        found = {e.name: e for e in (self.entry(i) for i in self.surnames.get(last, ()))
+                 if e.kind == "person" and norm_key(e.name.split()[0]) == first
+                 and last in {norm_key(w) for w in e.name.split()[1:]}}
+        return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _code(country: str | None, sectors) -> str | None:
@@ -291,7 +305,8 @@ for _sector, _words in {
     "COP": "police|policeman|policemen|policewoman|gendarmes",
     "JUD": "judge|judges|court|courts|prosecutor|prosecutors|justice|attorney general|tribunal",
     "LEG": "lawmaker|lawmakers|legislator|legislators|senator|senators|sen|rep|congressman|congresswoman|"
-           "parliament|parliamentarian|parliamentarians|mp|mps|congress|senate|legislature|deputies",
+           "parliament|parliamentarian|parliamentarians|mp|mps|congress|senate|legislature|deputies|lower house|"
+           "upper house",
     "OPP": "opposition|dissident|dissidents",
     "REB": "rebel|rebels|insurgent|insurgents|militant|militants|guerrilla|guerrillas|separatist|separatists|"
            "jihadist|jihadists|fighters|militia|militias|gunmen",
@@ -331,11 +346,12 @@ GROUP_HEADS = {
     "militaries", "army", "navy", "government", "governments", "administration", "ministry", "cabinet",
     "parliament", "congress", "senate", "court", "regime", "embassy", "company", "junta", "opposition", "media",
     "intelligence", "coalition", "alliance", "party", "television", "radio", "newspaper", "agency", "leadership",
+    "presidency", "mission",
 }
 ORG_HEADS = {"military", "army", "navy", "government", "administration", "ministry", "cabinet", "parliament",
              "congress", "senate", "court", "regime", "embassy", "company", "junta", "alliance", "party",
              "coalition", "intelligence", "media", "opposition", "delegation", "television", "radio", "newspaper",
-             "agency", "daily", "leadership"}
+             "agency", "daily", "leadership", "presidency", "mission"}
 # Words that may sit in a person's title before the name ("Russian Defense Minister Sergey Shoigu").
 TITLE_MODIFIERS = {"former", "acting", "deputy", "vice", "senior", "top", "chief", "then", "foreign", "defense",
                    "defence", "prime", "interior", "finance", "economy", "trade", "state", "supreme", "first",
@@ -345,6 +361,10 @@ TITLE_MODIFIERS = {"former", "acting", "deputy", "vice", "senior", "top", "chief
                    "justice", "home", "labor", "labour", "energy", "education", "agriculture", "information",
                    "culture", "oil", "industry", "transport", "communications", "environment", "intelligence",
                    "party", "parliament", "parliamentary", "speaker", "commander", "chairman", "leader", "head"}
+# Titles written as part of a name: never a first name ("Sheikh Ahmad", "Mullah Omar").
+NAME_TITLES = {"sheikh", "sheik", "shaikh", "sayed", "sayyid", "syed", "mullah", "haji", "hajji", "emir", "amir",
+               "prince", "princess", "king", "queen", "sultan", "ayatollah", "imam", "rabbi", "father", "sister",
+               "brother", "comrade", "lord", "lady", "dame", "sir", "gen", "col", "maj", "capt", "lt", "sgt", "adm"}
 HONORIFICS = {"mr", "mrs", "ms", "dr", "sir", "madam", "mr.", "mrs.", "ms.", "dr."}
 # Not "from", "to": "officials from Uganda" are Ugandan, "flights to Libya" concern the state.
 LOCATIVE_PREPS = {"in", "at", "near", "inside", "outside", "across", "throughout", "around", "within"}
@@ -403,6 +423,11 @@ class Mention:
 
 
 DEFAULT_COUNTRY_TYPES = ("name", "title", "org")
+HEADS_NEED_COUNTRY = {"mission"}
+# Bodies states send ambassadors to: "UN Ambassador X" is a state's (the EU has ambassadors of its own).
+HOSTING_BODIES = {"UN", "NATO", "IAEA", "WTO", "OPEC", "AU", "ASEAN"}
+LOCAL_HEADS = {"governor", "mayor", "councilor", "councillor"}
+ARMED_SECTORS = {"MIL", "COP", "REB"}  # "the soldiers", "the rebels": the armed group last named
 GENERIC_HEADS = {"leader", "official", "chief", "head", "counterpart", "man", "woman"}
 
 
@@ -433,18 +458,23 @@ def lexicon_matches(doc: Doc, lex: Lexicon):
     date = _published(doc)
     out = []
     surname_hits: set[int] = set()
-    toks = [t.text for t in doc]
+    tokens = list(doc)  # one Token object each: doc[i] builds a new one on every access
+    toks = [t.text for t in tokens]
     keys = [norm_key(t) for t in toks]
+    cap = [bool(t) and (t[0].isupper() or t[0].isdigit()) for t in toks]  # _is_cap
+    # a match may end on a capitalised word or a group noun ("Western countries"), never on punctuation
+    can_end = [not (t.is_punct or t.is_space) for t in tokens]
+    group_end = [t.lower_ in ("countries", "nations", "powers", "governments", "allies") for t in tokens]
     n = len(doc)
     i = 0
     while i < n:
-        if not _is_cap(doc[i]) or not keys[i]:
+        if not cap[i] or not keys[i]:
             i += 1
             continue
         hit = None
         for L in range(min(lex.max_tokens, n - i), 0, -1):
-            last = doc[i + L - 1]
-            if last.is_punct or last.is_space or (L > 1 and not (_is_cap(last) or last.lower_ in ("countries", "nations", "powers", "governments", "allies"))):
+            j = i + L - 1
+            if not can_end[j] or (L > 1 and not (cap[j] or group_end[j])):
                 continue
             key = "".join(keys[i:i + L])
             if key in lex.keys:
@@ -480,6 +510,24 @@ def _holds_role(entry: Entry, date: str | None) -> bool:
                               if r[2] or r[3])
 
 
+def _place_country(name: str) -> str | None:
+    """Country of a city or region by the shipped gazetteer (gestae.places), or None."""
+    from .places import lookup  # places imports this module: imported here, on use
+
+    loc = lookup(name)
+    return loc.country if loc is not None else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Do two different words differ by one inserted, deleted or replaced letter?"""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
 def _published(doc: Doc) -> str | None:
     art = getattr(doc._, "article", None)
     return getattr(art, "published", None) if art is not None else None
@@ -504,7 +552,7 @@ class Finder:
         self.date = _published(doc)
         self.claimed: list[int | None] = [None] * len(doc)  # token -> mention index
         self.mentions: list[Mention] = []
-        self.qmask = _quote_mask(doc.text)
+        self.qmask = _quote_mask(doc_text(doc))
         self.home: str | None = None  # the country the article is clearly about, if any
         self.toks = list(doc)  # one Token object per token, reused by every pass
         self._sorted: list[tuple[int, int]] | None = None  # (start, mention index), kept sorted by add()
@@ -549,6 +597,14 @@ class Finder:
                     e -= 1
                 if any(ms <= s and (me >= e or (me == e - 1 and len(doc[e - 1]) <= 6)) for ms, me in nonperson):
                     continue  # "Sri Lankan", "Kremlin" tagged PERSON: the dictionary names a state or body
+                if e < len(doc) and e > s and doc[e - 1].dep_ == "compound" and doc[e - 1].head.i == e \
+                        and doc[e].tag_ == "NNS" and doc[e].lower_ in GROUP_HEADS:
+                    # "Tamil Tiger rebels": a name modifying a group noun names the group's side, not a
+                    # person; the dictionary may know it in the plural ("Tamil Tigers").
+                    side = [x for x in self.lex.get(norm_key(doc[s:e].text) + "s") if x.kind != "person"]
+                    if side and self.free(s, e):
+                        matches.append((s, e, side))
+                    continue
                 if e > s:
                     k = norm_key(doc[s:e].text)
                     entry = _pick([x for x in self.lex.get(k) if x.kind == "person"] or self.lex.get(k), self.date)
@@ -556,6 +612,8 @@ class Finder:
                         continue  # "SPLA", "Haaretz" tagged PERSON: the dictionary knows better
                     if entry is None and k in self.lex.surnames:
                         entry = next(iter(self.lex.surname(k, self.date)), None)
+                    if entry is None and e - s > 1:
+                        entry = self.lex.first_last(doc[s:e].text.split())
                     spans.append((s, e, entry if entry and entry.kind == "person" else None))
         for (s, e), people in lex_people.items():
             if e - s == 1 and doc[s].pos_ != "PROPN":
@@ -596,11 +654,26 @@ class Finder:
         for t in self.toks:
             if self.claimed[t.i] is None and _is_cap(t) and t.pos_ == "PROPN":
                 ref = full.get(norm_key(t.text))
+                if ref is None:
+                    ref = self.spelling_variant(t, full)
                 if ref is not None:
                     self.add(Mention(t.i, t.i + 1, "name", ref=ref, kind="person"))
         for idx, m in sorted(enumerate(list(self.mentions)), key=lambda x: x[1].start):  # in text order
             if m.type == "name" and m.ref is None:
                 self.titles_of(idx)
+
+    def spelling_variant(self, tok: Token, full: dict[str, int]) -> int | None:
+        """The one person whose name word is this unknown word but for one letter: wires misspell
+        names ("Charles Million" ... "Millon"). Long words only, same first letter, never a known name."""
+        key = norm_key(tok.text)
+        if len(key) < 5 or key in self.lex.keys:
+            return None
+        if tok.ent_iob_ == "I" or (tok.ent_iob_ == "B" and tok.i + 1 < len(self.doc)
+                                   and self.doc[tok.i + 1].ent_iob_ == "I"):
+            return None  # the first word of a longer name: "Dunnes Stores" is not "Ben Dunne"
+        refs = {ref for w, ref in full.items() if w[:1] == key[:1] and abs(len(w) - len(key)) <= 1
+                and len(w) >= 5 and _one_edit(w, key)}
+        return refs.pop() if len(refs) == 1 else None
 
     def titles_of(self, idx: int) -> None:
         """Title before the name and appositive after it give a person's title, country and sectors."""
@@ -646,13 +719,21 @@ class Finder:
         while pre and pre[0].lower_ in ("the", "a", "an", "of", "'s", "’s"):
             pre.pop(0)
         country = match_country
+        place = None
         title_words: list[str] = []
         for t in pre:
             c = _country_of_tokens([t], self.lex) if _is_cap(t) else None
+            if c is None and t.ent_type_ in ("GPE", "LOC") and t.ent_iob_ == "B" and _is_cap(t) and not (
+                    t.i + 1 < len(doc) and doc[t.i + 1].ent_iob_ == "I"):
+                # "Kanagawa governor Shigefumi Matsuzawa": a one-word place the gazetteer knows (Japan's)
+                place = place or _place_country(t.text)
+                if place:
+                    continue
             if c and country is None:
                 country = c
             elif t.tag_ != "POS":
                 title_words.append(t.text)
+        country = country or place
         # Appositive: "Shoigu, Russia's defense minister" / "Zhang Youxia, second-in-command of China's military".
         head = doc[m.start:m.end].root
         app_tokens: list[Token] = []
@@ -680,6 +761,15 @@ class Finder:
             if om is not None and om.type == "name" and om.title and \
                     om.title.split()[-1].lower() == title_words[-1].lower():
                 country = om.country
+        if country in HOSTING_BODIES and "ambassador" in {w.lower() for w in title_words}:
+            # "UN Ambassador William Richardson": a state's ambassador to the body, not its official; the
+            # state is the one the phrase he stands in apposition to names ("the US mediator, UN Ambassador ...")
+            first = pre[0].i if pre else m.start
+            host = doc[first - 2] if first >= 2 and doc[first - 1].text == "," and doc[first - 2].pos_ == "NOUN" \
+                else None
+            country = _country_of_tokens(list(doc[host.left_edge.i:host.i]), self.lex) if host is not None else None
+            if country in IGO_CODES:
+                country = None
         if country in IGO_CODES and country != "WST" and sectors:
             sectors = ("IGO",)  # "EU commissioner", "UN envoy": the body's own officials
         if pre:
@@ -715,10 +805,25 @@ class Finder:
 
     def named(self, matches) -> None:
         doc = self.doc
-        person_ents = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON" and e.end - e.start > 1]
+        # A tagged person's span without its possessive: "Sri Lanka's" tagged PERSON still holds "Sri Lanka".
+        person_ents = [(e.start, e.end - (e[-1].tag_ == "POS")) for e in doc.ents
+                       if e.label_ == "PERSON" and e.end - e.start > 1]
+        # Words of the long organisation names in the text: a lone word of one ("the Tigers" after "the
+        # Liberation Tigers of Tamil Eelam") is a short form of it, not another body the word names elsewhere.
+        long_orgs: dict[str, Entry] = {}
+        for s, e, entries in matches[0]:
+            org = next((x for x in entries if x.kind == "organization"), None)
+            if org is not None and e - s >= 3:
+                for t in doc[s:e]:
+                    k = norm_key(t.text)
+                    if len(k) >= 4 and _is_cap(t) and not t.is_stop:
+                        long_orgs.setdefault(k, org)
         for s, e, entries in matches[0]:
             if not self.free(s, e):
                 continue
+            if e - s == 1 and norm_key(doc[s].text) in long_orgs and long_orgs[norm_key(doc[s].text)] not in entries \
+                    and all(x.kind == "organization" for x in entries):  # never a state: "India", "Press Trust of India"
+                entries = [long_orgs[norm_key(doc[s].text)]]
             if any(a <= s and e <= b and (a, b) != (s, e) for a, b in person_ents):
                 continue  # "Jordan" in "Michael Jordan"
             entry = next((x for x in entries if x.kind != "person"), None)
@@ -816,7 +921,9 @@ class Finder:
             low = t.lower_
             if self.claimed[t.i] is not None or t.pos_ not in ("NOUN", "PROPN"):
                 continue
-            if low not in PERSON_HEADS and low not in GROUP_HEADS:
+            # "Japan's lower house": a legislature ("the House of Representatives" is a name)
+            chamber = low == "house" and any(c.lower_ in ("lower", "upper") for c in t.lefts)
+            if low not in PERSON_HEADS and low not in GROUP_HEADS and not chamber:
                 continue
             if t.i > 0 and doc[t.i - 1].lower_ in ("two", "both") and low in GROUP_NOUNS_STATES | GROUP_NOUNS_PEOPLE:
                 continue  # a group phrase ("both leaders"): see groups()
@@ -845,6 +952,13 @@ class Finder:
                     elif pm.type != "pronoun":
                         break
             country = country or _country_of_tokens([c for c in toks if self.claimed[c.i] is None], self.lex)
+            named_country = country  # from a name in the phrase itself, not from "its" or the context
+            if low == "presidency" and country in IGO_CODES:
+                # "the EU's Dutch presidency": a body's rotating presidency is the state that holds it.
+                held = [self.mentions[self.resolve(self.claimed[c.i])] for c in toks
+                        if c.i != t.i and self.claimed[c.i] is not None]
+                country = next((x.country for x in held if x.kind == "state" and x.country
+                                and x.country not in IGO_CODES), country)
             if any(c.dep_ == "poss" and c.lower_ in ("your", "my", "our") for c in left):
                 continue  # "your leadership": the addressee or speaker of a quote, not a new actor
             poss = next((c for c in left if c.dep_ == "poss" and c.lower_ in ("its", "their", "his", "her")), None)
@@ -861,17 +975,21 @@ class Finder:
                 country = self.country_after(t)
             words = [c.text for c in toks]
             sectors = title_sectors(words)
-            if country in IGO_CODES and country != "WST" and sectors:
+            if country in IGO_CODES and country != "WST" and (sectors or low in ORG_HEADS):
                 sectors = ("IGO",)
+            if not named_country and low in HEADS_NEED_COUNTRY:
+                continue  # "the mission" alone is rarely an actor; "the UN mission" is
             if not sectors and not country and low not in PERSON_HEADS and low not in ORG_HEADS:
                 continue
             plural = low in GROUP_HEADS and low not in ORG_HEADS or t.tag_ in ("NNS", "NNPS")
-            kind = "group" if plural else ("organization" if low in ORG_HEADS else "person")
+            kind = "group" if plural else ("organization" if low in ORG_HEADS or chamber else "person")
             # A demonym modifying the head ("a senior Chinese military leader") belongs to the phrase;
             # a possessor ("China's military") stays its own mention, and the phrase starts after it.
             for c in toks:
                 ci = self.claimed[c.i]
-                if ci is not None and c.dep_ in ("amod", "compound") and self.mentions[ci].end <= t.i and (
+                # the mention's own head decides: "Sri" is a compound inside the possessor "Sri Lanka's"
+                if ci is not None and c.i == self.mentions[ci].end - 1 and c.dep_ in ("amod", "compound") \
+                        and self.mentions[ci].end <= t.i and (
                         self.mentions[ci].type == "state"
                         or (self.mentions[ci].type == "name" and low in ORG_HEADS)):  # "the Xi administration"
                     self.drop(ci)
@@ -898,6 +1016,11 @@ class Finder:
                 # "the government" again: the same body as the last "government" phrase.
                 prev = [i for i, x in enumerate(self.mentions) if x.type == "title" and x.title == low
                         and x.ref is None and x.plural == plural and x.country]
+                if not prev and plural and set(sectors) & ARMED_SECTORS:
+                    # "Georgia arrested four Russian soldiers ... Georgia freed the military officers": a
+                    # definite group without a country of its own is the last group of its sector named.
+                    prev = [i for i, x in enumerate(self.mentions) if x.type == "title" and x.plural
+                            and x.ref is None and x.sectors == sectors and x.country and not x.default_country]
                 if prev:
                     m.ref = prev[-1]
             m.default_country = guessed
@@ -975,7 +1098,15 @@ class Finder:
                     if seat:
                         return seat
                     continue
-                return self.country_in(toks[0].i, toks[-1].i + 1) or _country_of_tokens(toks, self.lex)
+                found = self.country_in(toks[0].i, toks[-1].i + 1) or _country_of_tokens(toks, self.lex)
+                if found is None and c.lower_ == "of" and head.lower_ in LOCAL_HEADS:
+                    # "the governor of a prefecture hosting the largest US Navy base in Japan": the place
+                    # a local office governs is in the country of the place named in its description
+                    sub = list(obj[0].subtree)[:12]
+                    found = next((self.mentions[i].country for i in self.mentions_in(sub[0].i, sub[-1].i + 1)
+                                  if self.mentions[i].type == "location" and self.mentions[i].country
+                                  and self.mentions[i].country not in IGO_CODES), None)
+                return found
         return None
 
     def sentence_country(self, tok: Token) -> str | None:
@@ -1024,6 +1155,23 @@ class Finder:
             elif kind == "indefinite" and len(cands) == 1:
                 m.ref = cands[0]
 
+    def titled_before_name(self) -> None:
+        """"a UN spokesman told reporters ... spokesman Stephanie Dujarric said": a named person whose bare
+        title says nothing of a country is the one an earlier phrase of that title coded."""
+        for idx, m in enumerate(self.mentions):
+            if m.type != "name" or m.ref is not None or m.country or not m.title or len(m.title.split()) != 1:
+                continue
+            head = m.title.lower()
+            if head not in PERSON_HEADS:
+                continue
+            prev = [i for i, x in enumerate(self.mentions) if x.type == "title" and x.kind == "person" and not x.plural
+                    and x.ref is None and x.title == head and x.start < m.start and x.country
+                    and not x.default_country]
+            if prev:
+                tm = self.mentions[prev[-1]]
+                m.country, m.sectors = tm.country, tm.sectors or m.sectors
+                tm.ref = idx
+
     # -- 7. the article's own country for actors the text leaves uncoded ------------------
     def default_country(self) -> None:
         """People, unnamed officials and unknown organisations with no country of their own are most
@@ -1053,8 +1201,8 @@ class Finder:
         """Can title phrase ``m`` ("the Russian leader") refer to the named person ``pm``?"""
         if m.country and m.country != pm.country and not m.default_country:
             return False
-        if m.sectors and pm.sectors and not set(m.sectors) & set(pm.sectors):
-            return False
+        if m.sectors and pm.sectors and not set(m.sectors) & set(pm.sectors) and pm.country not in IGO_CODES:
+            return False  # (an international body's officials carry IGO, their titles read GOV: "the secretary-general")
         if pm.title and m.title and m.title in pm.title.lower():
             return True  # "the minister" -> "Defense Minister Sergey Shoigu"
         if m.country and not m.default_country and not pm.title:
@@ -1095,10 +1243,12 @@ def find_actors(doc: Doc, lex: Lexicon | None = None) -> list[Actor]:
     f.named(matches)
     f.titles()
     f.link_titles()
+    f.titled_before_name()
     f.groups()
     f.pronouns()
     f.default_country()
     doc.user_data[HOME_KEY] = f.home  # for add_actor: "officials said" gets the article's country
+    doc.user_data[LEXICON_KEY] = lex  # for add_actor: the user's --actors entries count there too
     return build_actors(doc, f)
 
 
@@ -1125,7 +1275,7 @@ def build_actors(doc: Doc, f: Finder) -> list[Actor]:
             key = (bm.kind, bm.country, bm.sectors, (bm.title or norm_key(bm.name or "")))
         groups.setdefault(key, []).append(idx)
     ordered = sorted(groups.values(), key=lambda ids: min(f.mentions[i].start for i in ids))
-    text = doc.text  # built from the tokens on each access: once only
+    text = doc_text(doc)
     base_to_id: dict[int, str] = {}
     for n, ids in enumerate(ordered, 1):
         for i in ids:
@@ -1191,19 +1341,22 @@ class ActorsStage:
 
 _INDEX_KEY = "gestae_actor_index"
 HOME_KEY = "gestae_home_country"
+LEXICON_KEY = "gestae_lexicon"
 
 
 def _mention_index(doc: Doc):
     """(starts, [(start, end, actor)], longest mention) sorted by start; cached on the Doc until
     ``doc._.actors`` is replaced or grows, so lookups stay logarithmic on long articles."""
     actors = doc._.actors or []
+    # Actors are frozen: one gains a mention by being replaced, so the objects' identities say whether the
+    # index is current (the index keeps them alive, so no identity is reused meanwhile).
+    ids = list(map(id, actors))
     cached = doc.user_data.get(_INDEX_KEY)
-    if cached is not None and cached[0] is actors and cached[1] == len(actors) and \
-            cached[2] == sum(len(a.mentions) for a in actors):
-        return cached[3]
+    if cached is not None and cached[0] == ids:
+        return cached[1]
     rows = sorted((m.start, m.end, a) for a in actors for m in a.mentions) if actors else []
     index = ([r[0] for r in rows], rows, max((r[1] - r[0] for r in rows), default=0))
-    doc.user_data[_INDEX_KEY] = (actors, len(actors), sum(len(a.mentions) for a in actors), index)
+    doc.user_data[_INDEX_KEY] = (ids, index)
     return index
 
 
@@ -1248,11 +1401,23 @@ def add_actor(doc: Doc, start: int, end: int, kind: str = "group") -> Actor:
     if found is not None:
         return found
     actors = list(doc._.actors or ())
-    text = doc.text[start:end]
+    text = doc_text(doc)[start:end]
     span: SpacySpan | None = doc.char_span(start, end, alignment_mode="expand")
-    lex = load_lexicon()
+    # The Doc's own dictionary (with the user's --actors file), not the shipped one.
+    lex = doc.user_data.get(LEXICON_KEY) or load_lexicon()
     country, sectors = None, ()
+    entry = None
     if span is not None:
+        words = [t for t in span if t.lower_ not in ("the", "a", "an")]
+        if words and _is_cap(words[0]):  # dictionary names are capitalised, as in lexicon_matches
+            entry = _pick(lex.get(norm_key("".join(t.text for t in words))), _published(doc))
+    if entry is not None:
+        # The phrase is itself a dictionary name ("the Wagner Group"): that actor, as the dictionary codes it.
+        country, secs = entry.at(_published(doc))
+        sectors = tuple(secs)
+        if entry.kind in USER_KINDS:
+            kind = entry.kind
+    elif span is not None:
         country = _country_of_tokens(list(span), lex)
         if country is None:
             for t in span:
@@ -1266,7 +1431,8 @@ def add_actor(doc: Doc, start: int, end: int, kind: str = "group") -> Actor:
             country = doc.user_data.get(HOME_KEY)  # "officials said": of the country the article is about
     # Same phrase head, country and sectors as an existing unnamed actor: the same actor again.
     for i, a in enumerate(actors):
-        if a.kind == kind and a.country == country and a.sectors == sectors and norm_key(a.name) == norm_key(text):
+        if (entry is not None and a.kb_id == entry.kb_id) or (a.kind == kind and a.country == country and a.sectors
+                                                             == sectors and norm_key(a.name) == norm_key(text)):
             new = replace(a, mentions=tuple(sorted(a.mentions + (Span(start, end, text),), key=lambda m: m.start)))
             actors[i] = new
             doc._.actors = actors
@@ -1275,8 +1441,10 @@ def add_actor(doc: Doc, start: int, end: int, kind: str = "group") -> Actor:
     n = len(actors) + 1
     while f"a{n}" in ids:
         n += 1
-    actor = Actor(id=f"a{n}", name=text, kind=kind, country=country, sectors=sectors,
-                  code=_code(country, sectors), mentions=(Span(start, end, text),))
+    code = entry.code if entry is not None and entry.code and entry.kind != "person" else _code(country, sectors)
+    actor = Actor(id=f"a{n}", name=entry.name if entry is not None else text, kind=kind, country=country,
+                  sectors=sectors, code=code, kb_id=entry.kb_id if entry is not None else None,
+                  mentions=(Span(start, end, text),))
     actors.append(actor)
     doc._.actors = actors
     return actor

@@ -16,6 +16,10 @@ How an event is found:
 4. The CAMEO code is the most specific code the trigger and its object give, its PLOVER type,
    mode, contexts and Goldstein value from the ontology; negation, modality (future, conditional,
    intended, demanded) and the quote a verbal event is stated in are read from the parse.
+5. An article reports what happened: demanded and intended acts, places and topics behind a verb's direct
+   target, a speaker's report of their own side, and domestic pairs other than the state against those who
+   contest it are left out (``_direct_readings``, ``_domestic_event``); a one-sentence text keeps every
+   reading, ranked.
 
 Every event carries its trigger and sentence offsets and the ``rule`` that produced it.
 """
@@ -103,6 +107,7 @@ VERBS: dict[str, str] = {
     "beat": "182", "torture": "1822", "hijack": "181", "execute": "1823", "ambush": "190",
     "bombard": "194", "torch": "180", "stab": "182", "behead": "1823",
     "target": "190", "hit": "190", "storm": "190", "overrun": "190", "capture": "192",
+    "broker": "045",
 }
 
 # Verb + particle or preposition that changes the reading.
@@ -134,6 +139,7 @@ NOUNS: dict[str, str] = {
     "deployment": "154", "mobilization": "154", "expulsion": "174", "release": "0841",
     "defiance": "128", "violation": "128", "denunciation": "111",
     "supplier": "061", "ally": "060", "donor": "070", "mediator": "045",
+    "clash": "190", "skirmish": "190", "shelling": "194", "killing": "1823",
 }
 
 # Verbs whose clause reports what another clause says: their subject is a speaker, not a source.
@@ -150,6 +156,12 @@ LIGHT = {"hold", "launch", "stage", "conduct", "carry", "make", "take", "begin",
 INTENT = {"plan", "want", "intend", "seek", "hope", "aim", "try", "attempt", "expect", "wish", "prepare",
           "consider", "propose", "decide", "need", "threaten", "pledge", "promise", "vow", "offer", "agree",
           "urge", "ask", "demand", "call", "encourage", "refuse", "decline", "fail", "order"}
+# "almost reached an agreement", "nearly collided": it did not happen
+NEAR_MISS = {"almost", "nearly"}
+# Nouns whose infinitive has not happened: "a bid to join", "the move to censure", "plans to visit"
+INTENT_NOUNS = {"bid", "move", "attempt", "effort", "plan", "proposal", "push", "drive", "campaign", "call",
+                "threat", "offer", "pledge", "promise", "intention", "readiness", "willingness", "desire",
+                "demand", "request", "appeal", "ambition", "aspiration", "quest", "hope", "wish", "need"}
 MODALS = {"will", "would", "could", "might", "may", "should", "must", "shall", "can", "'ll", "wo", "ca"}
 
 # Prepositions whose object is an event's target ("met with", "attacked on", "sanctions against").
@@ -258,9 +270,13 @@ def is_passive(tok: Token) -> bool:
 
 
 def negated(tok: Token) -> bool:
+    """Whether the text says the event did not happen ("did not attack", "no talks", "almost reached")."""
     if any(c.dep_ == "neg" or c.lower_ in ("never", "no") and c.dep_ in ("neg", "advmod", "det")
-           for c in tok.children):
+           or c.lower_ in NEAR_MISS and c.dep_ == "advmod" for c in tok.children):
         return True
+    if tok.pos_ == "NOUN" and tok.dep_ == "dobj" and tok.head.pos_ == "VERB" and tok.head.i != tok.i:
+        # "did not hold talks", "almost reached an agreement": the light verb carries the negation
+        return negated(tok.head)
     # "did not agree to attack": the negation sits on the head of an open complement
     head = tok
     while head.dep_ == "xcomp" and head.head.i != head.i:
@@ -268,6 +284,13 @@ def negated(tok: Token) -> bool:
         if any(c.dep_ == "neg" for c in head.children):
             return True
     return False
+
+
+def _near_miss(tok: Token) -> bool:
+    """"almost reached an agreement": not done, but not refused either."""
+    if tok.pos_ == "NOUN" and tok.dep_ == "dobj":
+        tok = tok.head
+    return any(c.lower_ in NEAR_MISS and c.dep_ == "advmod" for c in tok.children)
 
 
 def modality(tok: Token) -> str | None:
@@ -281,8 +304,13 @@ def modality(tok: Token) -> str | None:
             return "future" if any(c.lower_ in ("will", "'ll", "shall", "wo") for c in kids) else "conditional"
         if any(c.dep_ == "aux" and c.lower_ == "going" for c in kids):
             return "future"
+        if t.dep_ == "acl" and t.head.lemma_.lower() in INTENT_NOUNS and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in kids):
+            return "intended"  # "Georgia's bid to join NATO", "a plan to impose sanctions"
         if t.dep_ == "xcomp" and t.head.lemma_ in INTENT:
             return "demanded" if t.head.lemma_ in ("urge", "ask", "demand", "call", "encourage") else "intended"
+        if t.dep_ == "conj" and t.tag_ in ("VBZ", "VBD", "VBP") and t.head.tag_ == "VB":
+            break  # "opposes X's bid to join NATO and accuses X of ...": a finite verb misattached to an infinitive
         if t.dep_ in ("xcomp", "conj") and t.head.i != t.i:
             t = t.head
             continue
@@ -320,7 +348,22 @@ def _actor_for(doc: Doc, tok: Token) -> Actor | None:
     return a if a is not None and a.kind != "location" else None
 
 
+# Per-Doc answers of _actor_for_any and _date_of while extract_events runs: readings ask about the
+# same tokens many times, and the actors and times do not change during the stage.
+_MEMO_KEY = "gestae.events.memo"
+
+
 def _actor_for_any(doc: Doc, tok: Token) -> Actor | None:
+    memo = doc.user_data.get(_MEMO_KEY)
+    if memo is None:
+        return _find_actor(doc, tok)
+    key = ("actor", tok.i)
+    if key not in memo:
+        memo[key] = _find_actor(doc, tok)
+    return memo[key]
+
+
+def _find_actor(doc: Doc, tok: Token) -> Actor | None:
     from .actors import actor_at
     try:
         from .actors import actor_for_token
@@ -479,6 +522,10 @@ def _lex_code(tok: Token) -> str | None:
         if (lem, p) in PHRASAL:
             return PHRASAL[(lem, p)]
     if tok.pos_ in ("NOUN", "PROPN"):
+        if _exchange_of_fire(tok):
+            return "190"
+        if _at_invitation(tok):
+            return "036"
         if lem in ("protest", "complaint") and any(
                 c.lower_ in ("diplomatic", "formal", "official") or (c.dep_ == "prep" and c.lower_ == "to")
                 for c in tok.children):
@@ -606,12 +653,72 @@ def _targets(chain: list[Token], passive: bool) -> list[Token]:
                 own = (c.lemma_.lower() in NOUNS and not owner) or _actor_for(c.doc, c) is None
                 for g in c.children:
                     if own and g.dep_ == "prep" and g.lower_ in TARGET_PREPS:
-                        out.extend(p for p in g.children if p.dep_ == "pobj")
+                        out.extend(p for p in g.children if p.dep_ == "pobj"
+                                   and not (g.lower_ in ("at", "in", "during") and _venue(p)))
+                if own and (c.lemma_.lower() in NOUNS or _exchange_of_fire(c)):
+                    # "brokered a ceasefire between A and B", "lamented clashes across the A-B border"
+                    out.extend(_sides(c))
             elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS:
-                out.extend(p for p in c.children if p.dep_ == "pobj")
+                for p in c.children:
+                    if p.dep_ != "pobj" or (c.lower_ in ("at", "in", "during") and _venue(p)):
+                        continue  # "threatened to walk out at the UN's annual meeting": where, not whom
+                    out.append(p)
+                    if i == 0 and c.lower_ == "for" and p.lemma_.lower() in NOUNS:
+                        # "called for talks with the rebels", "asked for visits from the navy": who is
+                        # asked to act ("called for sanctions against X" is an act against X, not a request of X)
+                        out.extend(q for g in p.children if g.dep_ == "prep" and g.lower_ in ("from", "by", "with")
+                                   for q in g.children if q.dep_ == "pobj")
         if i == 0 and t.dep_ in ("acl", "relcl") and passive:
             out.append(t.head)
     return out
+
+
+def _venue(tok: Token) -> bool:
+    """A gathering something happens at: a meeting, summit, conference or session."""
+    lem = tok.lemma_.lower()
+    return lem in ("session", "forum", "assembly", "ceremony", "gathering") or NOUNS.get(lem, "").startswith("04")
+
+
+FIRE = {"fire", "gunfire", "shots", "shot", "artillery", "rocket", "rockets", "mortar", "mortars", "shell", "shells"}
+
+
+def _exchange_of_fire(tok: Token) -> bool:
+    """"an exchange of fire", "exchanges of gunfire": a clash, not a swap."""
+    return tok.lemma_.lower() == "exchange" and any(
+        c.dep_ == "prep" and c.lower_ == "of" and any(p.dep_ == "pobj" and p.lower_ in FIRE for p in c.children)
+        for c in tok.children)
+
+
+def _at_invitation(tok: Token) -> bool:
+    """"visited Tokyo at the invitation of the Emperor": the host invited the visitor (CAMEO 036)."""
+    return tok.lemma_.lower() == "invitation" and tok.dep_ == "pobj" and tok.head.lower_ == "at" \
+        and tok.head.head.pos_ in ("VERB", "AUX")
+
+
+def _hyphen_pair(tok: Token) -> list[Token]:
+    """"the Israel-Lebanon border": the two names of a hyphenated modifier pair, else []."""
+    for c in tok.children:
+        if c.dep_ in ("nmod", "compound", "amod"):
+            pair = [g for g in c.children if g.dep_ in ("nmod", "compound", "amod") and g.i + 2 == c.i
+                    and g.nbor(1).text == "-"]
+            if pair:
+                return [pair[0], c]
+    return []
+
+
+def _sides(noun: Token) -> list[Token]:
+    """The two sides an event noun names: "talks between A and B", "clashes across the A-B border"."""
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ in SYMMETRIC_PREPS:
+            return [p for p in c.children if p.dep_ == "pobj"]
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ in ("across", "along", "on", "over"):
+            for p in c.children:
+                if p.dep_ == "pobj" and p.lemma_.lower() in TERRITORY:
+                    pair = _hyphen_pair(p)
+                    if pair:
+                        return pair
+    return []
 
 
 def readings(doc: Doc, sent) -> Iterator[Reading]:
@@ -619,7 +726,7 @@ def readings(doc: Doc, sent) -> Iterator[Reading]:
     for tok in sent:
         if tok.pos_ == "VERB" and tok.dep_ != "xcomp" and tok.lemma_.lower() not in {"be", "have"}:
             yield from _verb_readings(doc, tok)
-        elif tok.pos_ == "NOUN" and tok.lemma_.lower() in NOUNS:
+        elif tok.pos_ == "NOUN" and (tok.lemma_.lower() in NOUNS or _exchange_of_fire(tok) or _at_invitation(tok)):
             yield from _noun_readings(doc, tok)
         elif tok.pos_ == "ADJ" and tok.lower_ in WILLING and tok.dep_ == "acomp":
             yield from _willing_readings(doc, tok)
@@ -728,6 +835,8 @@ def _claim_readings(doc: Doc, tok: Token, sources) -> Iterator[Reading]:
                     yield Reading(tok, s_, a, st, at, False, f"claim:{kind.lower()}")
 
 
+# Prepositions whose object is a topic ("views on the pact", "talked about the attack")
+TOPIC_PREPS = {"on", "about", "over", "regarding", "concerning"}
 # Nouns whose "of" object is what the act is against: "in defiance of UN sanctions", "criticism of China"
 OF_TARGET_NOUNS = {"defiance", "violation", "criticism", "condemnation", "rejection", "denunciation"}
 
@@ -743,11 +852,20 @@ def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
         if pair:
             src_toks += [x for x in (c, *pair) if x not in src_toks]
     tgt_toks: list[Token] = []
-    pair: list[Token] = []
+    pair = _sides(tok)
+    if _at_invitation(tok):
+        hosts = _arg_actors(doc, [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                                  for p in c.children if p.dep_ == "pobj"] + [c for c in tok.children if c.dep_ == "poss"])
+        guests = _arg_actors(doc, _subjects(tok.head.head)[0])
+        for h, ht in hosts[:1]:
+            for g, gt in guests:
+                if g.id != h.id:
+                    yield Reading(tok, h, g, ht, gt, False, "noun:invitation")
+        return
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ in SYMMETRIC_PREPS:
-            pair = [p for p in c.children if p.dep_ == "pobj"]
-        elif c.dep_ == "prep" and (c.lower_ in TARGET_PREPS - {"in", "of", "for", "from"}
+            continue  # the two sides, read by _sides
+        if c.dep_ == "prep" and (c.lower_ in TARGET_PREPS - {"in", "of", "for", "from"}
                                    or c.lower_ == "of" and tok.lemma_.lower() in OF_TARGET_NOUNS):
             tgt_toks.extend(p for p in c.children if p.dep_ == "pobj")
         elif c.dep_ == "prep" and c.lower_ == "of":
@@ -778,6 +896,9 @@ def _noun_readings(doc: Doc, tok: Token) -> Iterator[Reading]:
     verb = tok.head if tok.dep_ in ("dobj", "pobj", "nsubjpass") else None
     if verb is not None and tok.dep_ == "pobj":
         verb = verb.head
+    if verb is not None and tok.dep_ == "pobj" and tok.head.lower_ in TOPIC_PREPS and verb.lemma_.lower() not in LIGHT:
+        # "commenting on a warning", "exchanged views on a pact": the noun is what they talk about
+        verb = None
     if verb is not None and verb.pos_ == "VERB" and (verb.lemma_.lower() not in VERBS or tok.dep_ == "pobj"):
         if not sources:
             subj, _p = _subjects(verb)
@@ -872,6 +993,16 @@ def _quote_of(doc: Doc, tok: Token):
 
 
 def _date_of(doc: Doc, tok: Token) -> tuple[str | None, str | None, str | None]:
+    memo = doc.user_data.get(_MEMO_KEY)
+    if memo is None:
+        return _find_date(doc, tok)
+    key = ("date", tok.i)
+    if key not in memo:
+        memo[key] = _find_date(doc, tok)
+    return memo[key]
+
+
+def _find_date(doc: Doc, tok: Token) -> tuple[str | None, str | None, str | None]:
     try:
         from .times import event_date
     except ImportError:  # the times stage's helper may not exist yet
@@ -931,26 +1062,92 @@ def _coord_head(tok: Token) -> int:
     return tok.i
 
 
+def _primary(r: Reading) -> bool:
+    """Whether a verb reading's target is a direct argument of its trigger: its object, passive
+    subject, or the object of "with", "against", "to" ... on the trigger itself."""
+    if r.tgt_tok is None:
+        return False
+    h = r.tgt_tok.doc[_coord_head(r.tgt_tok)]
+    if h.head.i == r.trigger.i:
+        # "stressed Paris's support for X": an event noun's actor is its owner, X the target
+        return h.dep_ in ("dobj", "dative", "obj", "iobj", "nsubjpass") and h.lemma_.lower() not in NOUNS
+    return h.dep_ == "pobj" and h.head.dep_ == "prep" and h.head.head.i == r.trigger.i \
+        and h.head.lower_ in PRIMARY_PREPS
+
+
+# The prepositions that name a verb's counterpart ("met with", "fired on"); "at", "in", "over" ... more
+# often name a place or a topic ("criticized China at the UN")
+PRIMARY_PREPS = {"with", "against", "to", "toward", "towards", "on", "upon", "into"}
+
+
+def _direct_readings(rs: list[Reading]) -> list[Reading]:
+    """In an article, a verb whose direct argument is an actor acts on that actor: the actors further
+    down its phrases (places, topics, owners) are not further targets. A speaker reporting what their
+    own side did ("Indonesia and Russia will sign ..., a spokesman said") adds no event of their own,
+    and a reported clause gives the speaker's event one target, its subject."""
+    direct = {(r.trigger.i, r.source.id if r.source else None) for r in rs
+              if r.rule.startswith("verb:") and r.target is not None and _primary(r)}
+    out = []
+    for r in rs:
+        key = (r.trigger.i, r.source.id if r.source else None)
+        if r.rule.startswith("verb:") and r.target is not None and not _primary(r) and key in direct:
+            continue
+        if r.rule.startswith("verb:") and r.source is not None and r.trigger.lemma_.lower() in REPORTING:
+            said = [c for c in r.trigger.children if c.dep_ == "ccomp"]
+            subj = [x for c in said for x in c.children if x.dep_ in SUBJ | PASSIVE_SUBJ]
+            # (the speaker as the reported subject, "I will keep urging X", is the speaker's own act)
+            others = [a for a, _t in _arg_actors(r.trigger.doc, subj) if a.id != r.source.id]
+            if any(a.country == r.source.country for a in others):
+                continue
+            if REPORTED_SUBJECT_ONLY and others and r.tgt_tok is not None and not _primary(r) \
+                    and r.tgt_tok.doc[_coord_head(r.tgt_tok)] not in subj:
+                continue
+        out.append(r)
+    return out
+
+
+REPORTED_SUBJECT_ONLY = True
+
+
 def extract_events(doc: Doc, *, min_confidence: float = MIN_CONFIDENCE) -> list[Event]:
     """All events of a document, de-duplicated: one event per (source, type, target)."""
+    doc.user_data[_MEMO_KEY] = {}
+    try:
+        return _extract_events(doc, min_confidence)
+    finally:
+        doc.user_data.pop(_MEMO_KEY, None)
+
+
+def _extract_events(doc: Doc, min_confidence: float) -> list[Event]:
     events: list[Event] = []
-    for sent in doc.sents:
+    sents = list(doc.sents)
+    country = {a.id: a.country for a in doc._.actors or ()}
+    for sent in sents:
+        if len(sents) > 1 and not _may_name_actors(doc, sent):
+            continue  # no reading of it could have an actor, so the filter below would drop them all
+        first: dict[tuple, Reading] = {}
         shared: dict[tuple, tuple | None] = {}
-        for r0 in readings(doc, sent):
-            # "called on Hezbollah and Israel to ...": coordinated targets of one trigger take one type
+        rs = list(readings(doc, sent))
+        for r0 in (rs if len(sents) == 1 else _direct_readings(rs)):
+            # "called on Hezbollah and Israel to ...": coordinated targets of one trigger take the type of
+            # the first one's reading
             key = (r0.trigger.i, r0.source.id if r0.source else None, _coord_head(r0.tgt_tok)) \
                 if r0.tgt_tok is not None and not r0.symmetric else None
-            if key is not None and key in shared:
-                typed = shared[key]
-            else:
+            if key is not None:
+                first.setdefault(key, r0)
+            expanded = _expand_groups(doc, r0)
+            if len(sents) > 1 and not any(_may_be_kept(r, country) for r in expanded):
+                continue  # typing is most of the stage's cost: skip readings the filter below drops anyway
+            if key is None:
                 typed = type_reading(doc, r0)
-                if key is not None:
-                    shared[key] = typed
-            if typed is None:
-                continue
-            for r in _expand_groups(doc, r0):
+            else:
+                if key not in shared:
+                    shared[key] = type_reading(doc, first[key])
+                typed = shared[key]
+            if typed is None or (len(sents) > 1 and round(typed[2], 3) < min_confidence):
+                continue  # _event only lowers a confidence: the filter below would drop it
+            for r in expanded:
                 events.append(_event(doc, sent, r, *typed))
-    sents = list(doc.sents)
     if len(sents) == 1 and not events and classifier() is not None:
         # no reading at all (no verb with arguments): the sentence's head still says what happened
         root = sents[0].root
@@ -967,33 +1164,84 @@ def extract_events(doc: Doc, *, min_confidence: float = MIN_CONFIDENCE) -> list[
         return _dedup([replace(e, confidence=round(min(1.0, (e.confidence or 0) * MAIN_CLAUSE_BOOST), 3))
                        if e.trigger.start in main else e
                        for e in events if e.source is None or e.source != e.target])
-    country = {a.id: a.country for a in doc._.actors or ()}
+    by_id = {a.id: a for a in doc._.actors or ()}
+    country = {i: a.country for i, a in by_id.items()}
     kept = [e for e in events if (e.confidence or 0) >= min_confidence and e.source is not None
             and (e.target is not None or e.type in NO_TARGET_TYPES) and e.source != e.target
             # events are between country-coded actors (spec); an uncoded one is usually a misread phrase
             and country.get(e.source) and (e.target is None or country.get(e.target))
-            # two actors of one country: domestic events exist, but most such readings are a person and
-            # their own government or economy, so only sure ones count
-            and not (e.target is not None and country.get(e.source) and country.get(e.source) == country.get(e.target)
-                     and (e.confidence or 0) < DOMESTIC_CONFIDENCE)]
+            # reported, demanded or intended acts have not happened (annotation.md): the report, demand
+            # or intent is the event
+            and "|demanded" not in (e.rule or "") and "|intended" not in (e.rule or "")
+            and not (e.target is not None and country.get(e.source) == country.get(e.target)
+                     and not _domestic_event(doc, e, by_id[e.source], by_id[e.target]))]
     return _dedup(kept)
+
+
+def _may_name_actors(doc: Doc, sent) -> bool:
+    """Whether an actor can be found in a sentence: readings find theirs through its actor mentions, or
+    through "I" and "we" inside a quotation with a speaker."""
+    from .actors import actor_at
+
+    return actor_at(doc, sent.start_char, sent.end_char) is not None or any(
+        q.speaker and q.start < sent.end_char and q.end > sent.start_char for q in doc._.quotes or ())
+
+
+def _may_be_kept(r: Reading, country: dict[str, str | None]) -> bool:
+    """Whether the filter of a many-sentence text could keep an event of this reading, whatever its type."""
+    return r.source is not None and bool(country.get(r.source.id)) and \
+        (r.target is None or (bool(country.get(r.target.id)) and r.target.id != r.source.id))
+
+
+# Sectors of the state and of those who contest it: a domestic event is one between the two sides
+# ("rebels attacked an army convoy", "the activist accused the government", "the lower house urged
+# the cabinet"); a person and their own government, ministry or country is a report, not an event.
+STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
+NONSTATE_SECTORS = {"REB", "INS", "OPP", "SEP", "RAD", "UAF", "CVL", "HRI", "LAB", "PTY", "CRM", "REL", "NGO"}
+
+
+def _domestic_event(doc: Doc, e: Event, src: Actor, tgt: Actor) -> bool:
+    trigger = doc.char_span(e.trigger.start, e.trigger.end)
+    if trigger is not None and trigger.root.lemma_.lower() in REPORTING:
+        return False  # "the spokesman said ...": a speaker and their own side
+    # a state named as such ("Mali", "Georgia") is the state's side
+    s = set(src.sectors) | ({"GOV"} if src.kind == "state" else set())
+    t = set(tgt.sectors) | ({"GOV"} if tgt.kind == "state" else set())
+    if (s & STATE_SECTORS and t & NONSTATE_SECTORS) or (t & STATE_SECTORS and s & NONSTATE_SECTORS):
+        return True
+    if {"LEG", "GOV"} <= s | t and not ({"LEG", "GOV"} <= s or {"LEG", "GOV"} <= t):
+        return True  # parliament and cabinet
+    return (e.confidence or 0) >= DOMESTIC_CONFIDENCE
 
 
 # Cooperation that is only announced for the future is PLOVER's AGREE ("will sign an agreement"), where
 # the lexicon alone typed it (the model, trained on PLV, already knows when a future meeting is CONSULT).
 FUTURE_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID"}
+FUTURE_THREAT = True
 
 
 def _event(doc: Doc, sent, r: Reading, typ: str, code: str, conf: float, how: str) -> Event:
     neg = negated(r.trigger)
     mod = modality(r.trigger)
-    if NEGATED_REFUSAL and neg and typ in ("SUPPORT", "AGREE", "CONCEDE") and r.source is not None:
+    verb_mod = None
+    if mod is None and r.trigger.pos_ == "NOUN" and r.trigger.dep_ in ("dobj", "pobj"):
+        # "urged them to return to negotiations": the noun's event is as unreal as its verb's
+        verb = r.trigger.head.head if r.trigger.dep_ == "pobj" else r.trigger.head
+        verb_mod = modality(verb) if verb.pos_ == "VERB" and verb.i != r.trigger.i else None
+        if verb_mod in ("demanded", "intended"):
+            mod = verb_mod
+    if NEGATED_REFUSAL and neg and typ in ("SUPPORT", "AGREE", "CONCEDE") and r.source is not None \
+            and not _near_miss(r.trigger):
         # "does not recognize", "did not accept": a refusal is itself an event
         typ, code, neg, how = "REJECT", "120", False, how + "+refusal"
     if mod in ("future", "intended") and typ in FUTURE_AGREE and not neg and \
             (how == "lexicon" or (typ == "SUPPORT" and code == "057")):
         # ... and so is a signing still to come ("will sign an agreement"): a promise, not yet support
         typ, code, how = "AGREE", {"CONSULT": "036", "AID": "033", "COOPERATE": "031"}.get(typ, "030"), how + "+intent"
+    if FUTURE_THREAT and "future" in (mod, verb_mod) and typ in ("ASSAULT", "COERCE") and not neg \
+            and r.source is not None:
+        # force announced for the future ("Israel will continue its targeted killings") is a threat
+        typ, code, how = "THREATEN", "138" if typ == "ASSAULT" else "130", how + "+threat"
     # meetings and talks have no direction (annotation.md); visits and hosting do
     symmetric = (r.symmetric and typ in SYMMETRIC_TYPES) or (typ == "CONSULT" and code not in ("042", "043"))
     q = _quote_of(doc, r.trigger)

@@ -29,6 +29,18 @@ def register_extensions() -> None:
 register_extensions()
 
 
+def doc_text(doc: Doc) -> str:
+    """The Doc's text. spaCy's ``Doc.text`` re-joins every token on each access; a Doc made by
+    :func:`make_doc` holds its article, whose text is the same string."""
+    article = doc._.article
+    if article is not None and len(doc) and doc[-1].idx + len(doc[-1].text_with_ws) == len(article.text):
+        return article.text
+    text = doc.user_data.get("gestae.text")
+    if text is None:
+        text = doc.user_data["gestae.text"] = doc.text
+    return text
+
+
 @Language.component("gestae_paragraphs")
 def paragraphs_stage(doc: Doc) -> Doc:
     """A line break starts a sentence: news paragraphs never share one, but the parser sometimes

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Token
 from .actors import load_lexicon, norm_key
 from .errors import ModelError
 from .model import Event, Location
+from .nlp import doc_text
 
 DATA = Path(__file__).resolve().parent / "data" / "places.json.gz"
 # Not "on", "over", "into": "sanctions on Russia", "talks over Taiwan" name a target, not a place.
@@ -169,7 +170,7 @@ def locate_events(doc: Doc, events: Iterable[Event]) -> Iterator[Event]:
     events = list(events)
     if not events:
         return
-    text = doc.text
+    text = doc_text(doc)
     home = dateline(text)
     places = doc_places(doc)  # once per Doc, not per event
     for ev in events:

@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from .model import Quote, Span
+from .nlp import doc_text
 
 # ---------------------------------------------------------------- quotation marks
 
@@ -724,7 +725,7 @@ def _doc_text(doc: Doc) -> str:
     """``Doc.text`` joins every token on each call: keep it for the length of one run."""
     text = doc.user_data.get(_TEXT_KEY)
     if text is None:
-        text = doc.user_data[_TEXT_KEY] = doc.text
+        text = doc.user_data[_TEXT_KEY] = doc_text(doc)
     return text
 
 

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from .model import Timex
+from .nlp import doc_text
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -271,16 +272,6 @@ class Match:
     value: str | None
     rule: str
     priority: int = 0
-
-
-def doc_text(doc: Doc) -> str:
-    """The document's text: the article's own string when it is the same (Doc.text rebuilds it, slowly)."""
-    article = doc._.article if Doc.has_extension("article") else None
-    text = getattr(article, "text", None)
-    if isinstance(text, str) and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws) \
-            and text.startswith(doc[0].text):
-        return text
-    return doc.text
 
 
 class Ctx:
