@@ -353,14 +353,18 @@ def _actor_for(doc: Doc, tok: Token) -> Actor | None:
 _MEMO_KEY = "gestae.events.memo"
 
 
-def _actor_for_any(doc: Doc, tok: Token) -> Actor | None:
+def _memoised(doc: Doc, tok: Token, find):
     memo = doc.user_data.get(_MEMO_KEY)
     if memo is None:
-        return _find_actor(doc, tok)
-    key = ("actor", tok.i)
+        return find(doc, tok)
+    key = (find, tok.i)
     if key not in memo:
-        memo[key] = _find_actor(doc, tok)
+        memo[key] = find(doc, tok)
     return memo[key]
+
+
+def _actor_for_any(doc: Doc, tok: Token) -> Actor | None:
+    return _memoised(doc, tok, _find_actor)
 
 
 def _find_actor(doc: Doc, tok: Token) -> Actor | None:
@@ -993,13 +997,7 @@ def _quote_of(doc: Doc, tok: Token):
 
 
 def _date_of(doc: Doc, tok: Token) -> tuple[str | None, str | None, str | None]:
-    memo = doc.user_data.get(_MEMO_KEY)
-    if memo is None:
-        return _find_date(doc, tok)
-    key = ("date", tok.i)
-    if key not in memo:
-        memo[key] = _find_date(doc, tok)
-    return memo[key]
+    return _memoised(doc, tok, _find_date)
 
 
 def _find_date(doc: Doc, tok: Token) -> tuple[str | None, str | None, str | None]:
