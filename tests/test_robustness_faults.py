@@ -153,12 +153,17 @@ def test_robustness_fault_lock_never_released_clear_error(tmp_path):
     assert check_store(db) == 3
 
 
-def test_robustness_fault_readonly_store_clear_error_unchanged(tmp_path):
-    src = articles_file(tmp_path, 2)
+def store_in_own_folder(tmp_path: Path) -> tuple[Path, Path]:
+    """A store of two articles alone in a folder (to be made read-only): (folder, db)."""
     folder = tmp_path / "ro"
     folder.mkdir()
     db = folder / "corpus.db"
-    assert ingest(src, "--db", db).exit_code == 0
+    assert ingest(articles_file(tmp_path, 2), "--db", db).exit_code == 0
+    return folder, db
+
+
+def test_robustness_fault_readonly_store_clear_error_unchanged(tmp_path):
+    folder, db = store_in_own_folder(tmp_path)
     before = db.read_bytes()
     more = articles_file(tmp_path, 4, "more.jsonl")
     with read_only(folder):
@@ -173,11 +178,7 @@ def test_robustness_fault_readonly_store_clear_error_unchanged(tmp_path):
 
 def test_robustness_fault_store_on_readonly_media_can_be_queried(tmp_path):
     # A WAL store needs its -shm file, which cannot be created there: opened immutable instead.
-    src = articles_file(tmp_path, 2)
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    db = folder / "corpus.db"
-    assert ingest(src, "--db", db).exit_code == 0
+    folder, db = store_in_own_folder(tmp_path)
     with read_only(folder):
         r = CliRunner().invoke(main, ["events", "--db", str(db), "--format", "jsonl"])
     assert r.exit_code == 0, r.output
