@@ -1163,7 +1163,8 @@ def _extract_events(doc: Doc, min_confidence: float) -> list[Event]:
                        if e.trigger.start in main else e
                        for e in events if e.source is None or e.source != e.target])
     by_id = {a.id: a for a in doc._.actors or ()}
-    country = {i: a.country for i, a in by_id.items()}
+    # The skips above (_may_name_actors, _may_be_kept, the confidence floor) spare work this filter
+    # would throw away: a change here must keep them from skipping anything it could keep.
     kept = [e for e in events if (e.confidence or 0) >= min_confidence and e.source is not None
             and (e.target is not None or e.type in NO_TARGET_TYPES) and e.source != e.target
             # events are between country-coded actors (spec); an uncoded one is usually a misread phrase
