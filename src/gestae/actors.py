@@ -431,8 +431,12 @@ ARMED_SECTORS = {"MIL", "COP", "REB"}  # "the soldiers", "the rebels": the armed
 GENERIC_HEADS = {"leader", "official", "chief", "head", "counterpart", "man", "woman"}
 
 
+def _capitalised(text: str) -> bool:
+    return bool(text) and (text[0].isupper() or text[0].isdigit())
+
+
 def _is_cap(tok: Token) -> bool:
-    return bool(tok.text) and (tok.text[0].isupper() or tok.text[0].isdigit())
+    return _capitalised(tok.text)
 
 
 def _quote_mask(text: str) -> list[bool]:
@@ -452,16 +456,16 @@ def _quote_mask(text: str) -> list[bool]:
     return mask
 
 
-def lexicon_matches(doc: Doc, lex: Lexicon):
+def lexicon_matches(doc: Doc, lex: Lexicon, tokens: list[Token] | None = None):
     """Longest dictionary matches over capitalised token runs: ([(start, end, entries)], the starts
-    of matches that are a lone surname)."""
+    of matches that are a lone surname). ``tokens``: ``list(doc)`` where the caller has it."""
     date = _published(doc)
     out = []
     surname_hits: set[int] = set()
-    tokens = list(doc)  # one Token object each: doc[i] builds a new one on every access
+    tokens = tokens if tokens is not None else list(doc)  # doc[i] builds a new Token on every access
     toks = [t.text for t in tokens]
     keys = [norm_key(t) for t in toks]
-    cap = [bool(t) and (t[0].isupper() or t[0].isdigit()) for t in toks]  # _is_cap
+    cap = [_capitalised(t) for t in toks]
     # a match may end on a capitalised word or a group noun ("Western countries"), never on punctuation
     can_end = [not (t.is_punct or t.is_space) for t in tokens]
     group_end = [t.lower_ in ("countries", "nations", "powers", "governments", "allies") for t in tokens]
@@ -1238,7 +1242,7 @@ def find_actors(doc: Doc, lex: Lexicon | None = None) -> list[Actor]:
     """All actors of a Doc with their mentions (pure: reads the Doc, returns records)."""
     lex = lex or load_lexicon()
     f = Finder(doc, lex)
-    matches = lexicon_matches(doc, lex)
+    matches = lexicon_matches(doc, lex, f.toks)
     f.people(matches)
     f.named(matches)
     f.titles()

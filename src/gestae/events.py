@@ -932,9 +932,6 @@ def _yield_type(code: str | None) -> str:
     return t if t in ("CONCEDE", "RETREAT") else "CONCEDE"
 
 
-LOOSE_OVERRIDE = True  # PLV_train pipeline 2-fold CV: +1 point over trusting the core lexicon more
-NEGATED_REFUSAL = True
-
 
 def type_reading(doc: Doc, r: Reading) -> tuple[str, str, float, str] | None:
     """(PLOVER type, CAMEO code, confidence, how) for a reading, or None when it is no event.
@@ -968,8 +965,8 @@ def type_reading(doc: Doc, r: Reading) -> tuple[str, str, float, str] | None:
         conf, how = 0.6 * p, "model"
     elif label == lex_label:
         conf, how = 0.5 + 0.5 * p, "lexicon+model"
-    elif (p >= 0.7 and probs.get(lex_label, 0.0) < 0.05) or \
-            ((LOOSE_OVERRIDE or not _core_entry(chain[0])) and p >= 0.5 and probs.get(lex_label, 0.0) < 0.15):
+    elif p >= 0.5 and probs.get(lex_label, 0.0) < 0.15:
+        # (also over gestae's own core lexicon: PLV_train pipeline 2-fold CV, +1 point over trusting it more)
         conf, how = 0.7 * p, "model-over-lexicon"
     else:
         label = lex_label
@@ -1097,14 +1094,12 @@ def _direct_readings(rs: list[Reading]) -> list[Reading]:
             others = [a for a, _t in _arg_actors(r.trigger.doc, subj) if a.id != r.source.id]
             if any(a.country == r.source.country for a in others):
                 continue
-            if REPORTED_SUBJECT_ONLY and others and r.tgt_tok is not None and not _primary(r) \
+            if others and r.tgt_tok is not None and not _primary(r) \
                     and r.tgt_tok.doc[_coord_head(r.tgt_tok)] not in subj:
                 continue
         out.append(r)
     return out
 
-
-REPORTED_SUBJECT_ONLY = True
 
 
 def extract_events(doc: Doc, *, min_confidence: float = MIN_CONFIDENCE) -> list[Event]:
@@ -1216,7 +1211,6 @@ def _domestic_event(doc: Doc, e: Event, src: Actor, tgt: Actor) -> bool:
 # Cooperation that is only announced for the future is PLOVER's AGREE ("will sign an agreement"), where
 # the lexicon alone typed it (the model, trained on PLV, already knows when a future meeting is CONSULT).
 FUTURE_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID"}
-FUTURE_THREAT = True
 
 
 def _event(doc: Doc, sent, r: Reading, typ: str, code: str, conf: float, how: str) -> Event:
@@ -1229,7 +1223,7 @@ def _event(doc: Doc, sent, r: Reading, typ: str, code: str, conf: float, how: st
         verb_mod = modality(verb) if verb.pos_ == "VERB" and verb.i != r.trigger.i else None
         if verb_mod in ("demanded", "intended"):
             mod = verb_mod
-    if NEGATED_REFUSAL and neg and typ in ("SUPPORT", "AGREE", "CONCEDE") and r.source is not None \
+    if neg and typ in ("SUPPORT", "AGREE", "CONCEDE") and r.source is not None \
             and not _near_miss(r.trigger):
         # "does not recognize", "did not accept": a refusal is itself an event
         typ, code, neg, how = "REJECT", "120", False, how + "+refusal"
@@ -1237,7 +1231,7 @@ def _event(doc: Doc, sent, r: Reading, typ: str, code: str, conf: float, how: st
             (how == "lexicon" or (typ == "SUPPORT" and code == "057")):
         # ... and so is a signing still to come ("will sign an agreement"): a promise, not yet support
         typ, code, how = "AGREE", {"CONSULT": "036", "AID": "033", "COOPERATE": "031"}.get(typ, "030"), how + "+intent"
-    if FUTURE_THREAT and "future" in (mod, verb_mod) and typ in ("ASSAULT", "COERCE") and not neg \
+    if "future" in (mod, verb_mod) and typ in ("ASSAULT", "COERCE") and not neg \
             and r.source is not None:
         # force announced for the future ("Israel will continue its targeted killings") is a threat
         typ, code, how = "THREATEN", "138" if typ == "ASSAULT" else "130", how + "+threat"
